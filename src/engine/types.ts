@@ -1,0 +1,72 @@
+/**
+ * The render engine's contract. The engine turns a validated template and resolved values into an
+ * MP4 and a cover JPEG. It knows nothing of HTTP, databases or queues, never reads `process.env`
+ * and never prints: everything it needs comes in a `RenderRequest`, and it reports through
+ * `onEvent`.
+ */
+import type { Template } from '../template/load.ts';
+import type { MapVariable } from '../template/schema.ts';
+import type { ResolvedValues } from '../template/values.ts';
+
+export interface FfmpegTools {
+  ffmpeg: string;
+  ffprobe: string;
+}
+
+/** Turns the `Filename` of an upload into a readable local file path. */
+export interface MediaResolver {
+  resolveUpload(filename: string, kind: 'image' | 'video'): Promise<string>;
+}
+
+export interface MapImageRequest {
+  address: string;
+  width: number;
+  height: number;
+  style: NonNullable<MapVariable['Map']['Style']>;
+  signal?: AbortSignal;
+}
+
+/** Draws the map of an address (geocoding included). Throws ADDRESS_NOT_FOUND when it cannot be placed. */
+export interface MapProvider {
+  renderMap(request: MapImageRequest): Promise<Buffer>;
+}
+
+export type RenderStage = 'resolve' | 'plan' | 'raster' | 'encode' | 'join' | 'cover';
+
+export type RenderEvent =
+  | { type: 'stage-start'; stage: RenderStage }
+  | { type: 'stage-end'; stage: RenderStage; ms: number }
+  /** Overall progress from 0 to 100; never goes down. */
+  | { type: 'progress'; progress: number }
+  /** A fallback or anything else an operator may want to know; never an error that stops the render. */
+  | { type: 'warning'; code: string; message: string };
+
+export interface RenderRequest {
+  template: Template;
+  values: ResolvedValues;
+  /** Absolute paths the engine writes. Their folders must exist. */
+  output: { video: string; cover: string };
+  ffmpeg: FfmpegTools;
+  media?: MediaResolver;
+  /** Without it, map layers show the map variable's DefaultImage. */
+  maps?: MapProvider;
+  /** Folder for temporary files (a private folder is made inside and removed at the end). */
+  workDir?: string;
+  /** Threads given to one ffmpeg process; 0 lets ffmpeg choose. */
+  threads?: number;
+  onEvent?: (event: RenderEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface RenderResult {
+  video: string;
+  cover: string;
+  /** Seconds, as ffprobe reads them from the written file. */
+  duration: number;
+  width: number;
+  height: number;
+  fps: number;
+  frameCount: number;
+  /** Milliseconds spent in each stage. */
+  timings: Partial<Record<RenderStage, number>>;
+}
