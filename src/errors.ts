@@ -81,6 +81,11 @@ export const ERROR_CATALOGUE = {
     retryable: false,
     fix: 'Send an image (JPEG, PNG, WebP, GIF) or a video (MP4, MOV, WebM).',
   },
+  BODY_TOO_LARGE: {
+    status: 413,
+    retryable: false,
+    fix: 'Send a smaller body, or split a batch (see VIDATA_MAX_BODY_BYTES and VIDATA_MAX_BATCH_SIZE).',
+  },
 
   // Authentication and lookup.
   UNAUTHORIZED: {
@@ -97,6 +102,11 @@ export const ERROR_CATALOGUE = {
     status: 409,
     retryable: false,
     fix: 'Reuse an Idempotency-Key only with the same request body.',
+  },
+  RANGE_NOT_SATISFIABLE: {
+    status: 416,
+    retryable: false,
+    fix: 'Ask for a byte range inside the file; the Content-Range header gives its size.',
   },
   RATE_LIMITED: { status: 429, retryable: true, fix: 'Wait and send the request again.' },
 
