@@ -1,0 +1,205 @@
+/**
+ * The offline gazetteer: the compiled tables of src/maps/data (French communes, places abroad,
+ * countries) loaded once and indexed by normalized name and by postcode.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { nameKey, normalizeText } from './text.ts';
+
+export const DATA_FOLDER = path.join(import.meta.dirname, 'data');
+
+export interface FrenchPlace {
+  code: string;
+  name: string;
+  /** c: commune, a: municipal arrondissement of Paris, Lyon or Marseille, d: former (merged) commune. */
+  kind: 'c' | 'a' | 'd';
+  department: string;
+  postcodes: string[];
+  population: number;
+  lat: number;
+  lon: number;
+  approximate: boolean;
+  /** INSEE code of the commune an arrondissement or a former commune belongs to; empty for communes. */
+  parent: string;
+}
+
+export interface WorldPlace {
+  countryCode: string;
+  name: string;
+  lat: number;
+  lon: number;
+  population: number;
+}
+
+export interface Country {
+  code: string;
+  name: string;
+  lat: number;
+  lon: number;
+  bbox: [number, number, number, number];
+}
+
+export interface Gazetteer {
+  frenchByPostcode: Map<string, FrenchPlace[]>;
+  frenchByName: Map<string, FrenchPlace[]>;
+  frenchByDepartment: Map<string, FrenchPlace[]>;
+  worldByName: Map<string, WorldPlace[]>;
+  countryByName: Map<string, Country>;
+  countryByCode: Map<string, Country>;
+  /** Most words in one indexed name, which bounds the word sequences worth looking up. */
+  maxNameWords: number;
+  /** Places whose coordinates are their own (not estimated), for the labels of the map. */
+  labelPlaces: { name: string; lat: number; lon: number; population: number }[];
+}
+
+let loaded: Gazetteer | undefined;
+
+/** Loads the tables on first use (about 0.5 s) and keeps them for the life of the process. */
+export function loadGazetteer(): Gazetteer {
+  loaded ??= buildGazetteer();
+  return loaded;
+}
+
+function readTable(file: string): string[][] {
+  const raw = readFileSync(path.join(DATA_FOLDER, file));
+  const text = file.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
+  return text
+    .split('\n')
+    .slice(1)
+    .filter((line) => line !== '')
+    .map((line) => line.split('\t'));
+}
+
+function buildGazetteer(): Gazetteer {
+  const gazetteer: Gazetteer = {
+    frenchByPostcode: new Map(),
+    frenchByName: new Map(),
+    frenchByDepartment: new Map(),
+    worldByName: new Map(),
+    countryByName: new Map(),
+    countryByCode: new Map(),
+    maxNameWords: 1,
+    labelPlaces: [],
+  };
+  const indexName = <T>(map: Map<string, T[]>, name: string, value: T): void => {
+    const key = nameKey(name);
+    if (key === '') return;
+    push(map, key, value);
+    gazetteer.maxNameWords = Math.max(gazetteer.maxNameWords, normalizeText(name).split(' ').length);
+  };
+
+  for (const [
+    code = '',
+    name = '',
+    kind = 'c',
+    department = '',
+    postcodes = '',
+    population,
+    lat,
+    lon,
+    approximate,
+    parent = '',
+  ] of readTable('fr-places.tsv.gz')) {
+    const place: FrenchPlace = {
+      code,
+      name,
+      kind: kind as FrenchPlace['kind'],
+      department,
+      postcodes: postcodes === '' ? [] : postcodes.split(' '),
+      population: Number(population),
+      lat: Number(lat),
+      lon: Number(lon),
+      approximate: approximate === '1',
+      parent,
+    };
+    indexName(gazetteer.frenchByName, name, place);
+    for (const alias of arrondissementAliases(place)) indexName(gazetteer.frenchByName, alias, place);
+    // A former commune is found by its own name; its postcodes are those of the commune it joined.
+    for (const postcode of place.postcodes) push(gazetteer.frenchByPostcode, postcode, place);
+    push(gazetteer.frenchByDepartment, department, place);
+    if (!place.approximate && place.kind === 'c') gazetteer.labelPlaces.push(place);
+  }
+
+  for (const [countryCode = '', name = '', alternateNames = '', lat, lon, population] of readTable(
+    'world-places.tsv.gz',
+  )) {
+    const place: WorldPlace = {
+      countryCode,
+      name,
+      lat: Number(lat),
+      lon: Number(lon),
+      population: Number(population),
+    };
+    indexName(gazetteer.worldByName, name, place);
+    for (const alternate of alternateNames === '' ? [] : alternateNames.split('|'))
+      indexName(gazetteer.worldByName, alternate, place);
+    gazetteer.labelPlaces.push(place);
+  }
+
+  for (const [code = '', names = '', lat, lon, minLon, minLat, maxLon, maxLat] of readTable(
+    'countries.tsv',
+  )) {
+    const all = names.split('|');
+    const country: Country = {
+      code,
+      name: all[0] ?? code,
+      lat: Number(lat),
+      lon: Number(lon),
+      bbox: [Number(minLon), Number(minLat), Number(maxLon), Number(maxLat)],
+    };
+    gazetteer.countryByCode.set(code, country);
+    for (const name of all) {
+      const key = nameKey(name);
+      if (key !== '' && !gazetteer.countryByName.has(key)) gazetteer.countryByName.set(key, country);
+    }
+  }
+  gazetteer.labelPlaces.sort((a, b) => b.population - a.population);
+  return gazetteer;
+}
+
+/**
+ * Other ways addresses name an arrondissement: "Paris 8e Arrondissement" is also written "Paris 8",
+ * "Paris 8e", "Paris 8eme", "Paris 08" or "Paris VIII".
+ */
+function arrondissementAliases(place: FrenchPlace): string[] {
+  if (place.kind !== 'a') return [];
+  const match = /^(\S+) (\d+)/.exec(place.name);
+  if (!match) return [];
+  const [, city = '', digits = ''] = match;
+  const n = Number(digits);
+  const suffixes = n === 1 ? ['er', 'ere', 'e'] : ['e', 'eme', 'ème'];
+  return [
+    `${city} ${n}`,
+    `${city} ${String(n).padStart(2, '0')}`,
+    `${city} ${toRoman(n)}`,
+    ...suffixes.map((s) => `${city} ${n}${s}`),
+    ...suffixes.map((s) => `${city} ${n}${s} arrondissement`),
+  ];
+}
+
+function toRoman(n: number): string {
+  const numerals: [number, string][] = [
+    [10, 'X'],
+    [9, 'IX'],
+    [5, 'V'],
+    [4, 'IV'],
+    [1, 'I'],
+  ];
+  let rest = n;
+  let text = '';
+  for (const [value, letters] of numerals) {
+    while (rest >= value) {
+      text += letters;
+      rest -= value;
+    }
+  }
+  return text;
+}
+
+function push<T>(map: Map<string, T[]>, key: string, value: T): void {
+  const list = map.get(key);
+  if (list) {
+    if (!list.includes(value)) list.push(value);
+  } else map.set(key, [value]);
+}

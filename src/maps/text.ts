@@ -1,0 +1,41 @@
+/**
+ * Text normalization shared by the offline geocoder and the table builder, so that "SAINT-ÉTIENNE",
+ * "St Etienne" and "saint etienne" compare equal.
+ */
+
+/** Abbreviations that French addresses use for words of place names. */
+const ABBREVIATIONS: Record<string, string> = {
+  st: 'saint',
+  ste: 'sainte',
+  sts: 'saints',
+  stes: 'saintes',
+  mt: 'mont',
+};
+
+/**
+ * Lower-cases, removes diacritics and turns every run of non-alphanumeric characters (apostrophes,
+ * hyphens, commas) into one space. Ligatures are spelled out ("œ" becomes "oe").
+ */
+export function normalizeText(text: string): string {
+  return text
+    .toLowerCase()
+    .replace(/œ/g, 'oe')
+    .replace(/æ/g, 'ae')
+    .replace(/ß/g, 'ss')
+    .normalize('NFD')
+    .replace(/\p{M}/gu, '')
+    .replace(/[^\p{L}\p{N}]+/gu, ' ')
+    .trim();
+}
+
+/** Splits normalized text into words and expands the abbreviations of place names. */
+export function tokenize(text: string): string[] {
+  const normalized = normalizeText(text);
+  if (normalized === '') return [];
+  return normalized.split(' ').map((word) => ABBREVIATIONS[word] ?? word);
+}
+
+/** The key under which a place name is indexed: its words joined without spaces. */
+export function nameKey(name: string): string {
+  return tokenize(name).join('');
+}
