@@ -57,16 +57,27 @@ function drawLogo(wordColor: string, taglineColor: string): Draw {
     drawMark(ctx, 0, 0, mark);
     ctx.fillStyle = wordColor;
     ctx.textBaseline = 'alphabetic';
-    ctx.font = `700 ${Math.round(height * 0.62)}px Montserrat`;
+    ctx.font = `800 ${Math.round(height * 0.62)}px Montserrat`;
     ctx.fillText('vidata', mark + height * 0.22, height * 0.62);
     ctx.fillStyle = taglineColor;
-    ctx.font = `500 ${Math.round(height * 0.2)}px Inter`;
+    ctx.font = `600 ${Math.round(height * 0.2)}px Inter`;
     ctx.fillText(
       'CONSEIL & ACCOMPAGNEMENT',
       mark + height * 0.25,
       height * 0.93,
       width - mark - height * 0.3,
     );
+  };
+}
+
+/** Draws the logo without its tagline, which would be unreadable at the size of a corner logo. */
+function drawCompactLogo(wordColor: string): Draw {
+  return (ctx, _width, height) => {
+    drawMark(ctx, 0, 0, height);
+    ctx.fillStyle = wordColor;
+    ctx.textBaseline = 'middle';
+    ctx.font = `800 ${Math.round(height * 0.66)}px Montserrat`;
+    ctx.fillText('vidata', height * 1.2, height * 0.47);
   };
 }
 
@@ -317,7 +328,8 @@ const drawAccentBar: Draw = (ctx, width, height) => {
 
 export const IMAGES: { file: string; width: number; height: number; draw: Draw }[] = [
   { file: 'images/logo-light.png', width: 560, height: 120, draw: drawLogo(PALETTE.white, PALETTE.peach) },
-  { file: 'images/logo-dark.png', width: 560, height: 120, draw: drawLogo(PALETTE.ink, PALETTE.coral) },
+  { file: 'images/logo-small-dark.png', width: 340, height: 96, draw: drawCompactLogo(PALETTE.ink) },
+  { file: 'images/logo-small-light.png', width: 340, height: 96, draw: drawCompactLogo(PALETTE.white) },
   { file: 'images/image_1.png', width: 720, height: 720, draw: drawPortrait },
   { file: 'images/image_2.png', width: 720, height: 720, draw: drawCompanyLogo },
   { file: 'images/map-default.png', width: 640, height: 440, draw: drawDefaultMap },
