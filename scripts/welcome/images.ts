@@ -319,6 +319,17 @@ const drawBlack: Draw = (ctx, width, height) => {
   ctx.fillRect(0, 0, width, height);
 };
 
+/** Draws a soft elliptical peach glow that lifts the logo and the name off the dark background. */
+const drawHalo: Draw = (ctx, width, height) => {
+  ctx.scale(1, height / width);
+  const glow = ctx.createRadialGradient(width / 2, width / 2, 0, width / 2, width / 2, width / 2);
+  glow.addColorStop(0, 'rgba(255, 179, 138, 0.30)');
+  glow.addColorStop(0.45, 'rgba(255, 179, 138, 0.12)');
+  glow.addColorStop(1, 'rgba(255, 179, 138, 0)');
+  ctx.fillStyle = glow;
+  ctx.fillRect(0, 0, width, width);
+};
+
 /** Draws a short coral bar that underlines titles. */
 const drawAccentBar: Draw = (ctx, width, height) => {
   ctx.fillStyle = PALETTE.coral;
@@ -336,6 +347,7 @@ export const IMAGES: { file: string; width: number; height: number; draw: Draw }
   { file: 'images/photo-ring.png', width: 440, height: 440, draw: drawPhotoRing },
   { file: 'images/map-card.png', width: 720, height: 530, draw: drawCard },
   { file: 'images/button.png', width: 480, height: 128, draw: drawButton },
+  { file: 'images/halo.png', width: 960, height: 540, draw: drawHalo },
   { file: 'images/black.png', width: 1280, height: 720, draw: drawBlack },
   { file: 'images/accent-bar.png', width: 96, height: 8, draw: drawAccentBar },
 ];
