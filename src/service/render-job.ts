@@ -1,0 +1,161 @@
+/**
+ * The render job: what a queue worker does for one Vidata. It calls the engine through
+ * `RenderFunction`, so the queue and the service can be tested with a stand-in render.
+ */
+import { rm } from 'node:fs/promises';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { VidataError, isVidataError } from '../errors.ts';
+import type { FfmpegTools, RenderRequest, RenderResult } from '../engine/types.ts';
+import type { ResolvedValues } from '../template/values.ts';
+import type { Db } from '../adapters/database/schema.ts';
+import type { JobHandlers, QueuedJob } from '../adapters/queue/types.ts';
+import type { FileStorage } from '../adapters/storage/types.ts';
+import type { ProjectService } from './projects.ts';
+import type { UploadService } from './uploads/uploads.ts';
+import { outputKeys } from './vidatas.ts';
+
+export type RenderFunction = (request: RenderRequest) => Promise<RenderResult>;
+
+export interface RenderJobOptions {
+  db: Db;
+  storage: FileStorage;
+  projects: ProjectService;
+  uploads: UploadService;
+  render: RenderFunction;
+  ffmpeg: FfmpegTools;
+  logger: Logger;
+}
+
+/** Progress is written at most this often, so a fast render does not flood the database. */
+const PROGRESS_INTERVAL_MS = 500;
+
+export function createRenderHandlers(options: RenderJobOptions): JobHandlers {
+  return {
+    process: (job) => renderVidata(options, job),
+    failed: async ({ vidataId }, error) => {
+      const shown = publicError(error);
+      await options.db
+        .updateTable('vidatas')
+        .set({
+          status: 'failed',
+          error_code: shown.code,
+          error_message: shown.message,
+          updated_at: new Date().toISOString(),
+        })
+        .where('id', '=', vidataId)
+        .execute();
+    },
+  };
+}
+
+async function renderVidata(options: RenderJobOptions, job: QueuedJob): Promise<void> {
+  const { db, storage, projects, uploads, logger } = options;
+  const { vidataId } = job;
+  const row = await db.selectFrom('vidatas').selectAll().where('id', '=', vidataId).executeTakeFirst();
+  if (!row) return;
+  const project = await projects.get(row.project_id);
+  const template = await projects.template(project);
+  await setStatus(db, vidataId, { status: 'rendering', progress: 0, error_code: null, error_message: null });
+  logger.info({ vidataId, attempt: job.attempt }, 'render started');
+
+  const workDir = await storage.makeTempDir();
+  const progress = new ProgressWriter(db, vidataId, logger);
+  try {
+    const result = await options.render({
+      template,
+      values: JSON.parse(row.resolved) as ResolvedValues,
+      output: { video: path.join(workDir, 'video.mp4'), cover: path.join(workDir, 'cover.jpg') },
+      ffmpeg: options.ffmpeg,
+      media: { resolveUpload: (filename) => uploads.localPath(project.id, filename) },
+      workDir,
+      onEvent: (event) => {
+        if (event.type === 'progress') progress.report(event.progress);
+        else if (event.type === 'warning') logger.warn({ vidataId, code: event.code }, 'render warning');
+      },
+      signal: job.signal,
+    });
+    await progress.flush();
+    if (job.signal.aborted) throw new VidataError('RENDER_CANCELLED', 'The render was cancelled.');
+    const keys = outputKeys(vidataId);
+    await storage.put(keys.video, result.video);
+    await storage.put(keys.cover, result.cover);
+    await setStatus(db, vidataId, {
+      status: 'done',
+      progress: 100,
+      duration: result.duration,
+      width: result.width,
+      height: result.height,
+    });
+    logger.info(
+      { vidataId, ms: Object.values(result.timings).reduce((a, b) => a + (b ?? 0), 0) },
+      'render done',
+    );
+  } catch (error) {
+    await progress.flush();
+    // Back to queued until the queue decides: it retries, or calls `failed`, which marks the Vidata failed.
+    await setStatus(db, vidataId, { status: 'queued', progress: 0 });
+    throw error;
+  } finally {
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+async function setStatus(
+  db: Db,
+  vidataId: string,
+  fields: Partial<{
+    status: 'queued' | 'rendering' | 'done' | 'failed';
+    progress: number;
+    error_code: string | null;
+    error_message: string | null;
+    duration: number;
+    width: number;
+    height: number;
+  }>,
+): Promise<void> {
+  await db
+    .updateTable('vidatas')
+    .set({ ...fields, updated_at: new Date().toISOString() })
+    .where('id', '=', vidataId)
+    .execute();
+}
+
+/** Writes progress to the database one write at a time, at most every PROGRESS_INTERVAL_MS. */
+class ProgressWriter {
+  private readonly db: Db;
+  private readonly vidataId: string;
+  private readonly logger: Logger;
+  private lastWritten = 0;
+  private lastTime = 0;
+  private pending: Promise<void> = Promise.resolve();
+
+  constructor(db: Db, vidataId: string, logger: Logger) {
+    this.db = db;
+    this.vidataId = vidataId;
+    this.logger = logger;
+  }
+
+  report(progress: number): void {
+    const value = Math.min(99, Math.floor(progress));
+    const now = Date.now();
+    if (value <= this.lastWritten || now - this.lastTime < PROGRESS_INTERVAL_MS) return;
+    this.lastWritten = value;
+    this.lastTime = now;
+    this.pending = this.pending
+      .then(() => setStatus(this.db, this.vidataId, { progress: value }))
+      .catch((error: unknown) =>
+        this.logger.warn({ err: error, vidataId: this.vidataId }, 'progress write failed'),
+      );
+  }
+
+  flush(): Promise<void> {
+    return this.pending;
+  }
+}
+
+/** The error shown to API callers: catalogue errors as they are, anything else without internals. */
+function publicError(error: unknown): { code: string; message: string } {
+  if (isVidataError(error)) return { code: error.code, message: error.message };
+  return { code: 'RENDER_FAILED', message: 'The render failed; the server log has the details.' };
+}
