@@ -71,6 +71,11 @@ export const ERROR_CATALOGUE = {
     fix: 'Send an image with fewer pixels (see the VIDATA_MAX_IMAGE_PIXELS setting).',
   },
   VIDEO_INVALID: { status: 415, retryable: false, fix: 'Send a complete MP4, MOV or WebM clip.' },
+  VIDEO_TOO_LARGE: {
+    status: 413,
+    retryable: false,
+    fix: 'Send a shorter clip, or one with fewer pixels per frame (at most 8K UHD, 7680x4320).',
+  },
   UPLOAD_TOO_LARGE: {
     status: 413,
     retryable: false,
