@@ -146,7 +146,7 @@ export function synthesize(seconds: number): Mix {
       const time = at + beat * BEAT;
       if (bar >= 1 && (beat === 0 || beat === 2)) addKick(mix, time);
       if (bar >= 2 && (beat === 1 || beat === 3))
-        addNoise(mix, time, { decay: 18, gain: 0.06, pan: 0.1, seed: bar * 8 + beat });
+        addNoise(mix, time, { decay: 28, gain: 0.05, pan: 0.1, seed: bar * 8 + beat });
       if (bar >= 1)
         addNoise(mix, time + BEAT / 2, { decay: 60, gain: 0.035, pan: 0.3, seed: 1000 + bar * 8 + beat });
     }
