@@ -1,0 +1,13 @@
+/** The maps module: geocoders (offline table, Nominatim, Photon, addok) and the map image provider. */
+export {
+  createMapProvider,
+  MAX_MAP_SIDE,
+  type MapLogger,
+  type MapProviderOptions,
+  type VidataMapProvider,
+} from './provider.ts';
+export { mapSettingsSchema, checkMapSettings, defaultMapSettings, type MapSettings } from './settings.ts';
+export { OfflineGeocoder } from './offline-geocoder.ts';
+export { OnlineGeocoder, type GeocoderProtocol, type OnlineGeocoderOptions } from './online-geocoder.ts';
+export type { MapFont } from './style.ts';
+export type { GeocodeOptions, GeocodePrecision, GeocodeResult, Geocoder } from './types.ts';
