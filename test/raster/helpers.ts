@@ -19,7 +19,8 @@ export function packageFont(packageName: string, relative: string): string {
 
 /**
  * Makes a template folder whose fonts are "Brand" (Montserrat regular and bold, copied from the
- * installed npm package) and returns the loaded template. `extra` is merged into template.json.
+ * installed npm package) and returns the loaded template. The folder also contains `alt-regular.ttf`
+ * (Inter) for templates that declare a second family. `extra` is merged into template.json.
  */
 export async function makeFontTemplate(extra: Record<string, unknown> = {}): Promise<Template> {
   const dir = await mkdtemp(path.join(tmpdir(), 'vidata-raster-'));
@@ -30,6 +31,10 @@ export async function makeFontTemplate(extra: Record<string, unknown> = {}): Pro
   await copyFile(
     packageFont('@expo-google-fonts/montserrat', '700Bold/Montserrat_700Bold.ttf'),
     path.join(dir, 'brand-bold.ttf'),
+  );
+  await copyFile(
+    packageFont('@expo-google-fonts/inter', '400Regular/Inter_400Regular.ttf'),
+    path.join(dir, 'alt-regular.ttf'),
   );
   const json = {
     formatVersion: 1,
@@ -106,6 +111,45 @@ export function inkBox(pixels: Pixels, threshold = 0): InkBox | undefined {
     }
   }
   return box;
+}
+
+/** Columns that contain ink, as runs `[first, last]` separated by at least `gap` empty columns. */
+export function inkRuns(pixels: Pixels, gap: number): [number, number][] {
+  const runs: [number, number][] = [];
+  let emptySince = Infinity;
+  for (let x = 0; x < pixels.width; x++) {
+    let inked = false;
+    for (let y = 0; y < pixels.height && !inked; y++) inked = pixels.at(x, y)[3] > 0;
+    if (!inked) {
+      emptySince = Math.min(emptySince, x);
+      continue;
+    }
+    const last = runs.at(-1);
+    if (last && x - emptySince < gap) last[1] = x;
+    else runs.push([x, x]);
+    emptySince = Infinity;
+  }
+  return runs;
+}
+
+/**
+ * Mean absolute alpha difference between the columns `[left, right]` of `a` and the ink of `b`
+ * placed at the same left edge, over the full height (lower is more alike).
+ */
+export function alphaDistance(a: Pixels, range: [number, number], b: Pixels): number {
+  const bBox = inkBox(b);
+  if (!bBox) return Infinity;
+  let total = 0;
+  let count = 0;
+  for (let dx = 0; dx <= range[1] - range[0]; dx++) {
+    for (let y = 0; y < a.height; y++) {
+      const bx = bBox.left + dx;
+      const bAlpha = bx < b.width ? b.at(bx, y)[3] : 0;
+      total += Math.abs(a.at(range[0] + dx, y)[3] - bAlpha);
+      count++;
+    }
+  }
+  return total / count;
 }
 
 /** Number of pixels with alpha above zero. */

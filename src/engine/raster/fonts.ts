@@ -7,11 +7,14 @@
  * under aliases derived from the template version: two templates that both declare a family called
  * "Brand" get different aliases and never draw with each other's files.
  */
+import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { GlobalFonts } from '@napi-rs/canvas';
 import { VidataError } from '../../errors.ts';
 import type { Template } from '../../template/load.ts';
+import { readCoverage, type Coverage } from './cmap.ts';
+import { SHIPPED_FAMILIES, type ShippedFamily } from './shipped-fonts.ts';
 
 const require = createRequire(import.meta.url);
 
@@ -22,6 +25,8 @@ export interface FontFace {
   file: string;
   weight: number;
   italic: boolean;
+  /** Code points the file maps to a glyph. */
+  coverage: Coverage;
 }
 
 /** The fonts of one template version, ready to be named in a canvas font string. */
@@ -38,30 +43,6 @@ export interface FontSet {
   /** Every face registered for this set, template faces first. */
   readonly faces: readonly FontFace[];
 }
-
-/** A shipped font package: an npm package of the `@expo-google-fonts` collection. */
-interface ShippedFamily {
-  packageName: string;
-  /** File name prefix inside the package, e.g. `NotoSans` for `NotoSans_400Regular.ttf`. */
-  filePrefix: string;
-}
-
-/** Families shipped with the project, tried in this order after the template's own fonts. */
-const SHIPPED_FAMILIES: readonly ShippedFamily[] = [
-  { packageName: '@expo-google-fonts/noto-sans', filePrefix: 'NotoSans' },
-];
-
-const WEIGHT_NAMES: Readonly<Record<number, string>> = {
-  100: 'Thin',
-  200: 'ExtraLight',
-  300: 'Light',
-  400: 'Regular',
-  500: 'Medium',
-  600: 'SemiBold',
-  700: 'Bold',
-  800: 'ExtraBold',
-  900: 'Black',
-};
 
 let shippedFaces: Promise<FontFace[]> | undefined;
 const fontSets = new Map<string, Promise<FontSet>>();
@@ -87,25 +68,27 @@ async function buildFontSet(template: Template): Promise<FontSet> {
   const families = new Map<string, string>();
   const faces: FontFace[] = [];
 
-  template.fonts.forEach((font, index) => {
+  for (const [index, font] of template.fonts.entries()) {
     let alias = families.get(font.family);
     if (alias === undefined) {
       // Only letters, digits and "-" so the alias needs no escaping inside a CSS font string.
       alias = `vidata-${template.version}-${families.size}`;
       families.set(font.family, alias);
     }
+    const field = `fonts[${index}].file`;
     const file = path.join(template.dir, font.file);
+    const coverage = await readTemplateCoverage(file, font.file, field);
     const key = GlobalFonts.registerFromPath(file, alias, {
       weight: font.weight,
       style: font.italic ? 'italic' : 'normal',
     });
     if (key === null) {
       throw new VidataError('TEMPLATE_INVALID', `Font file "${font.file}" could not be read as a font.`, {
-        field: `fonts[${index}].file`,
+        field,
       });
     }
-    faces.push({ alias, file, weight: font.weight, italic: font.italic });
-  });
+    faces.push({ alias, file, weight: font.weight, italic: font.italic, coverage });
+  }
 
   const templateFallbacks = template.fontFallbacks.flatMap((family) => {
     const alias = families.get(family);
@@ -120,16 +103,33 @@ async function buildFontSet(template: Template): Promise<FontSet> {
   };
 }
 
-/** Registers every weight and style of the shipped families once per process. */
+async function readTemplateCoverage(file: string, relative: string, field: string): Promise<Coverage> {
+  try {
+    return readCoverage(await readFile(file));
+  } catch (cause) {
+    throw new VidataError(
+      'TEMPLATE_INVALID',
+      `Font file "${relative}" could not be read as a font: ${(cause as Error).message}.`,
+      { field, cause },
+    );
+  }
+}
+
+/** Registers every face of the shipped families once per process, in the order of SHIPPED_FAMILIES. */
 function loadShippedFaces(): Promise<FontFace[]> {
-  shippedFaces ??= Promise.resolve().then(() => SHIPPED_FAMILIES.flatMap(registerShippedFamily));
+  shippedFaces ??= (async () => {
+    const faces: FontFace[] = [];
+    for (const family of SHIPPED_FAMILIES) faces.push(...(await registerShippedFamily(family)));
+    return faces;
+  })();
   return shippedFaces;
 }
 
-function registerShippedFamily(family: ShippedFamily): FontFace[] {
+async function registerShippedFamily(family: ShippedFamily): Promise<FontFace[]> {
   let packageDir: string;
   try {
-    packageDir = path.dirname(require.resolve(`${family.packageName}/package.json`));
+    // Both font collections keep their main entry at the package root, and some export no package.json.
+    packageDir = path.dirname(require.resolve(family.packageName));
   } catch (cause) {
     throw new VidataError(
       'INTERNAL',
@@ -139,36 +139,54 @@ function registerShippedFamily(family: ShippedFamily): FontFace[] {
       },
     );
   }
-  const alias = `vidata-shipped-${family.filePrefix}`;
+
   const faces: FontFace[] = [];
-  for (const [weight, name] of Object.entries(WEIGHT_NAMES)) {
-    for (const italic of [false, true]) {
-      const folder = `${weight}${name}${italic ? '_Italic' : ''}`;
-      const file = path.join(packageDir, folder, `${family.filePrefix}_${folder}.ttf`);
-      const key = GlobalFonts.registerFromPath(file, alias, {
-        weight: Number(weight),
-        style: italic ? 'italic' : 'normal',
-      });
-      // Packages of one collection differ in which weights they ship; a missing file is skipped.
-      if (key !== null) faces.push({ alias, file, weight: Number(weight), italic });
+  // Weights of one family share their character set, so one file per coverage group is read.
+  const coverages = new Map<string, Coverage>();
+  for (const face of family.faces) {
+    const file = path.join(packageDir, face.file);
+    let coverage = coverages.get(face.coverageGroup);
+    if (coverage === undefined) {
+      try {
+        coverage = readCoverage(await readFile(file));
+      } catch (cause) {
+        throw new VidataError(
+          'INTERNAL',
+          `The shipped font ${file} cannot be read: ${(cause as Error).message}.`,
+          {
+            cause,
+          },
+        );
+      }
+      coverages.set(face.coverageGroup, coverage);
     }
-  }
-  if (faces.length === 0) {
-    throw new VidataError('INTERNAL', `The font package ${family.packageName} contains no readable font.`);
+    const key = GlobalFonts.registerFromPath(file, face.alias, {
+      weight: face.weight,
+      style: face.italic ? 'italic' : 'normal',
+    });
+    if (key === null) throw new VidataError('INTERNAL', `The shipped font ${file} could not be registered.`);
+    faces.push({ alias: face.alias, file, weight: face.weight, italic: face.italic, coverage });
   }
   return faces;
 }
 
 /**
- * Returns the canvas font family list for a template family: its alias, then the fallbacks.
+ * Returns the aliases tried for a template family, in order: its own alias, then the fallbacks.
  * Throws TEMPLATE_INVALID when the family is not declared in the template's `fonts`.
  */
-export function fontFamilyList(fonts: FontSet, family: string, field?: string): string {
+export function fontChain(fonts: FontSet, family: string, field?: string): string[] {
   const alias = fonts.families.get(family);
   if (alias === undefined) {
     throw new VidataError('TEMPLATE_INVALID', `Font "${family}" is not declared in the template's fonts.`, {
       field,
     });
   }
-  return [alias, ...fonts.fallbacks.filter((a) => a !== alias)].map((a) => `"${a}"`).join(', ');
+  return [alias, ...fonts.fallbacks.filter((a) => a !== alias)];
+}
+
+/** Returns the canvas font family list (`"alias-1", "alias-2"`) of a template family's chain. */
+export function fontFamilyList(fonts: FontSet, family: string, field?: string): string {
+  return fontChain(fonts, family, field)
+    .map((alias) => `"${alias}"`)
+    .join(', ');
 }

@@ -6,8 +6,8 @@ import { open } from 'node:fs/promises';
 import sharp, { type Metadata, type SharpOptions } from 'sharp';
 import { VidataError } from '../../errors.ts';
 
-/** Formats accepted as image values. SVG is not among them: drawing it may load external resources. */
-export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'heif';
+/** Formats recognised from a file's first bytes. SVG is not among them: drawing it may load external resources. */
+export type ImageFormat = 'jpeg' | 'png' | 'webp' | 'gif' | 'avif' | 'heic';
 
 export interface ImageLimits {
   /**
@@ -15,6 +15,11 @@ export interface ImageLimits {
    * million pixels bounds one decoded RGBA frame to about 200 MB.
    */
   maxPixels?: number;
+  /**
+   * Whether inspectImage also decodes the pixel data (into a small thumbnail) to reject truncated or
+   * corrupt files and headers that declare more pixels than the data holds. Default: true.
+   */
+  decode?: boolean;
 }
 
 export interface ImageInfo {
@@ -45,12 +50,14 @@ export function sniffFormat(head: Buffer): ImageFormat | undefined {
   const ascii = head.toString('latin1');
   if (ascii.startsWith('GIF87a') || ascii.startsWith('GIF89a')) return 'gif';
   if (ascii.startsWith('RIFF') && ascii.slice(8, 12) === 'WEBP') return 'webp';
-  // ISO base media file: a "ftyp" box whose major brand is one of HEIF's (HEIC, AVIF).
-  if (
-    ascii.slice(4, 8) === 'ftyp' &&
-    /^(heic|heix|hevc|heim|heis|mif1|msf1|avif|avis)$/.test(ascii.slice(8, 12))
-  ) {
-    return 'heif';
+  // ISO base media file: a "ftyp" box listing a major brand, then compatible brands, each 4 bytes.
+  // HEIF files coded with AV1 list "avif"; those coded with HEVC list "heic" or a relative.
+  if (ascii.slice(4, 8) === 'ftyp') {
+    const boxEnd = Math.min(head.readUInt32BE(0), head.length);
+    const brands = [ascii.slice(8, 12)];
+    for (let offset = 16; offset + 4 <= boxEnd; offset += 4) brands.push(ascii.slice(offset, offset + 4));
+    if (brands.some((brand) => brand === 'avif' || brand === 'avis')) return 'avif';
+    if (brands.some((brand) => /^(heic|heix|hevc|heim|heis|hevm|hevs|mif1|msf1)$/.test(brand))) return 'heic';
   }
   return undefined;
 }
@@ -63,7 +70,7 @@ async function readHead(file: string, field: string | undefined): Promise<Buffer
     throw new VidataError('FILE_NOT_FOUND', `Image file ${file} cannot be read.`, { field, cause });
   }
   try {
-    const head = Buffer.alloc(32);
+    const head = Buffer.alloc(64);
     const { bytesRead } = await handle.read(head, 0, head.length, 0);
     return head.subarray(0, bytesRead);
   } finally {
@@ -72,10 +79,18 @@ async function readHead(file: string, field: string | undefined): Promise<Buffer
 }
 
 /**
+ * Whether this sharp build decodes HEVC-coded HEIF. The prebuilt sharp binaries (sharp 0.35) read
+ * AVIF only, and list `.heic` among the HEIF input suffixes only when libheif has an HEVC decoder.
+ */
+function decodesHeic(): boolean {
+  return sharp.format.heif.input.fileSuffix?.includes('.heic') ?? false;
+}
+
+/**
  * Returns the format and displayed size of an image file. Throws IMAGE_INVALID when the file is
- * not a JPEG, PNG, WebP, GIF or HEIF image or its header cannot be read, IMAGE_TOO_LARGE when its
- * header declares more than `maxPixels`, FILE_NOT_FOUND when it cannot be opened. The pixel data
- * is not decoded here; `rasterizeImage` decodes it strictly.
+ * not a JPEG, PNG, WebP, GIF, AVIF (or HEIC where sharp decodes it) image, when its header cannot be
+ * read, or, with `decode`, when its pixel data is truncated or corrupt. Throws IMAGE_TOO_LARGE when
+ * its header declares more than `maxPixels` and FILE_NOT_FOUND when it cannot be opened.
  */
 export async function inspectImage(
   file: string,
@@ -86,7 +101,14 @@ export async function inspectImage(
   if (format === undefined) {
     throw new VidataError(
       'IMAGE_INVALID',
-      'The file is not a JPEG, PNG, WebP, GIF or HEIF image (SVG and other formats are not accepted).',
+      'The file is not a JPEG, PNG, WebP, GIF or AVIF image (SVG and other formats are not accepted).',
+      { field },
+    );
+  }
+  if (format === 'heic' && !decodesHeic()) {
+    throw new VidataError(
+      'IMAGE_INVALID',
+      'HEIC images cannot be read by this installation; convert the photo to JPEG first.',
       { field },
     );
   }
@@ -116,5 +138,22 @@ export async function inspectImage(
       { field, details: { width: metadata.width, height: metadata.height, maxPixels } },
     );
   }
+  if (limits.decode ?? true) await decodeThumbnail(file, format, limits, field);
   return { format, width: metadata.autoOrient.width, height: metadata.autoOrient.height };
+}
+
+/**
+ * Decodes the whole first frame into a small thumbnail. Shrinking while decoding still reads every
+ * byte of the data, so truncation is found without holding the full-size pixels in memory.
+ */
+async function decodeThumbnail(file: string, format: ImageFormat, limits: ImageLimits, field?: string) {
+  try {
+    await sharp(file, sharpInputOptions(limits)).resize(16, 16, { fit: 'inside' }).raw().toBuffer();
+  } catch (cause) {
+    throw new VidataError(
+      'IMAGE_INVALID',
+      `The ${format} image is corrupt or incomplete: ${(cause as Error).message}.`,
+      { field, cause },
+    );
+  }
 }

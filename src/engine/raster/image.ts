@@ -31,7 +31,8 @@ export interface RasterizeImageOptions {
  */
 export async function rasterizeImage(options: RasterizeImageOptions): Promise<Buffer> {
   const { width, height, field } = options;
-  const info = await inspectImage(options.file, options.limits, field);
+  // The decode below is strict, so inspectImage only checks the format and the header here.
+  const info = await inspectImage(options.file, { ...options.limits, decode: false }, field);
 
   // autoOrient applies the EXIF orientation before any other step, so the sizes below are upright.
   let pipeline = sharp(options.file, { ...sharpInputOptions(options.limits ?? {}), autoOrient: true })

@@ -83,8 +83,29 @@ function inkWidth(ink: LineInk): number {
   return ink.left + ink.right;
 }
 
+export type Direction = 'ltr' | 'rtl';
+
+/** Letters of scripts written right to left (Unicode bidirectional classes R and AL). */
+const RTL_LETTER =
+  /[\p{Script=Arabic}\p{Script=Hebrew}\p{Script=Syriac}\p{Script=Thaana}\p{Script=Nko}\p{Script=Adlam}\p{Script=Samaritan}\p{Script=Mandaic}]/u;
+
+/**
+ * Returns a paragraph's base direction from its first letter, as rule P2 of the Unicode
+ * bidirectional algorithm does with the first strong character. A paragraph without letters is
+ * left to right.
+ */
+export function paragraphDirection(paragraph: string): Direction {
+  for (const character of paragraph) {
+    if (!/\p{L}/u.test(character)) continue;
+    return RTL_LETTER.test(character) ? 'rtl' : 'ltr';
+  }
+  return 'ltr';
+}
+
 export interface WrapResult {
   lines: string[];
+  /** Base direction of each line: the direction of its paragraph. */
+  directions: Direction[];
   /**
    * For each line, the text from its start to the end of its paragraph. An ellipsized last line is
    * cut from this, so it shows as much of the dropped text as fits.
@@ -105,6 +126,7 @@ export function wrapText(options: {
   lang: string | undefined;
 }): WrapResult {
   const lines: string[] = [];
+  const directions: Direction[] = [];
   const rests: string[] = [];
   let allFit = true;
   for (const paragraph of options.text.split(/\r\n|\r|\n/)) {
@@ -137,8 +159,9 @@ export function wrapText(options: {
     }
     lines.push(...paragraphLines);
     rests.push(...paragraphRests);
+    directions.push(...paragraphLines.map(() => paragraphDirection(paragraph)));
   }
-  return { lines, rests, allFit };
+  return { lines, directions, rests, allFit };
 }
 
 /**

@@ -6,8 +6,9 @@
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
 import { VidataError } from '../../errors.ts';
 import type { TextStyle } from '../../template/schema.ts';
+import { assertSupportedText } from './coverage.ts';
 import { fontFamilyList, type FontSet } from './fonts.ts';
-import { ellipsize, wrapText, type LineInk } from './text-wrap.ts';
+import { ellipsize, wrapText, type Direction, type LineInk } from './text-wrap.ts';
 
 export interface TextRaster {
   png: Buffer;
@@ -39,6 +40,7 @@ const SIZE_STEP = 0.5;
 interface Layout {
   fontSize: number;
   lines: string[];
+  directions: Direction[];
 }
 
 interface Area {
@@ -60,8 +62,9 @@ export async function rasterizeText(options: RasterizeTextOptions): Promise<Text
   const ctx = canvas.getContext('2d');
   const text = transformCase(options.text, options.style);
 
-  let layout: Layout = { fontSize: options.style.size, lines: [] };
+  let layout: Layout = { fontSize: options.style.size, lines: [], directions: [] };
   if (text.trim() !== '') {
+    assertSupportedText({ text, fonts: options.fonts, family: options.style.font, field: options.field });
     const area = drawableArea(width, height, options.style);
     layout = fitText({ ctx, text, area, options });
     drawLines({ ctx, layout, area, options });
@@ -165,48 +168,47 @@ function fitText(params: {
 }): Layout {
   const { ctx, text, area, options } = params;
   const { style, fonts, field } = options;
-  const fitsAt = (fontSize: number): string[] | undefined => {
+  const fitsAt = (fontSize: number): Layout | undefined => {
     applyFont(ctx, style, fonts, fontSize, field);
     const wrapped = wrapText({ text, width: area.width, measure: measurer(ctx), lang: style.lang });
     if (!wrapped.allFit || wrapped.lines.length > style.maxLines) return undefined;
-    return fitsVertically(ctx, wrapped.lines, fontSize, style, area) ? wrapped.lines : undefined;
+    if (!fitsVertically(ctx, wrapped.lines, fontSize, style, area)) return undefined;
+    return { fontSize, lines: wrapped.lines, directions: wrapped.directions };
   };
 
   if (style.overflow === 'ellipsis') {
-    const lines = fitsAt(style.size);
-    return lines ? { fontSize: style.size, lines } : ellipsizeAt(ctx, text, area, style.size, options);
+    return fitsAt(style.size) ?? ellipsizeAt(ctx, text, area, style.size, options);
   }
 
   const sizes = candidateSizes(style);
+  const minSize = sizes.at(-1) as number;
   // Fitting is nearly monotonic in the size, so a binary search finds the largest fitting size in
   // a few layouts. The smallest size is checked first: when it fails, nothing fits.
-  const smallest = sizes.length - 1;
-  const smallestLines = fitsAt(sizes[smallest] as number);
-  if (smallestLines === undefined) {
+  let best = fitsAt(minSize);
+  if (best === undefined) {
     if (style.overflow === 'reject') {
       throw new VidataError(
         'TEXT_DOES_NOT_FIT',
         `The text "${options.text}" does not fit in its ${options.box.w}x${options.box.h} box in ` +
-          `${style.maxLines} line(s) at ${sizes[smallest]}px or more.`,
+          `${style.maxLines} line(s) at ${minSize}px or more.`,
         { field },
       );
     }
-    return ellipsizeAt(ctx, text, area, sizes[smallest] as number, options);
+    return ellipsizeAt(ctx, text, area, minSize, options);
   }
-  let best = { index: smallest, lines: smallestLines };
   let low = 0;
-  let high = smallest - 1;
+  let high = sizes.length - 2;
   while (low <= high) {
     const middle = Math.floor((low + high) / 2);
-    const lines = fitsAt(sizes[middle] as number);
-    if (lines) {
-      best = { index: middle, lines };
+    const layout = fitsAt(sizes[middle] as number);
+    if (layout) {
+      best = layout;
       high = middle - 1;
     } else {
       low = middle + 1;
     }
   }
-  return { fontSize: sizes[best.index] as number, lines: best.lines };
+  return best;
 }
 
 /**
@@ -239,7 +241,7 @@ function ellipsizeAt(
     // The last line shows as much of the rest of its paragraph as fits, then the ellipsis.
     return ellipsize({ line: wrapped.rests[i] as string, width: area.width, measure, force: true });
   });
-  return { fontSize, lines };
+  return { fontSize, lines, directions: wrapped.directions.slice(0, count) };
 }
 
 function drawLines(params: {
@@ -273,6 +275,9 @@ function drawLines(params: {
 
   layout.lines.forEach((line, i) => {
     if (line === '') return;
+    // The base direction orders mixed runs (Arabic words and digits); textAlign 'left' keeps x the
+    // left edge of the line in both directions.
+    ctx.direction = layout.directions[i] ?? 'ltr';
     const metrics = ctx.measureText(line);
     // Canvas adds the letter spacing after the last glyph too; it is no part of the line's width.
     const advance = metrics.width - spacing;
