@@ -1,0 +1,221 @@
+/**
+ * Builds the ffmpeg arguments that draw one segment: the background, then each visual overlaid in
+ * order with its timing and animations. The filter graph contains only numbers, `#rrggbb` colours
+ * checked again here, and input labels; file paths are separate `-i` arguments.
+ *
+ * A still layer is one PNG frame decoded once and repeated by the `loop` filter, which only passes
+ * references to the same frame. Feeding it with `-loop 1` would decode the PNG again for every frame.
+ */
+import path from 'node:path';
+import { fadeFilters, hasSlide, num, overlayPosition, scaleFrames } from './animation.ts';
+import type { ClipInput, Fit } from './resolve.ts';
+import type { BackgroundVisual, Placement, SegmentVisuals, Timing, Visual } from './rasterize.ts';
+
+export interface OutputFormat {
+  width: number;
+  height: number;
+  fps: number;
+}
+
+export interface ComposedSegment {
+  /** Input arguments (`-i` and their options), in input order. */
+  inputArgs: string[];
+  filterGraph: string;
+  /** Label of the graph's final video output, without brackets. */
+  output: string;
+}
+
+export function composeSegment(segment: SegmentVisuals, format: OutputFormat): ComposedSegment {
+  const graph = new GraphBuilder(format);
+  const frames = segment.segment.frames;
+  let base = graph.background(segment.background, frames);
+  segment.visuals.forEach((visual, index) => {
+    base = graph.overlay(base, visual, index);
+  });
+  return { inputArgs: graph.inputArgs, filterGraph: graph.chains.join(';'), output: base };
+}
+
+class GraphBuilder {
+  readonly inputArgs: string[] = [];
+  readonly chains: string[] = [];
+  readonly #format: OutputFormat;
+  #inputs = 0;
+
+  constructor(format: OutputFormat) {
+    this.#format = format;
+  }
+
+  background(background: BackgroundVisual, frames: number): string {
+    const { width, height, fps } = this.#format;
+    const size = `${width}x${height}`;
+    switch (background.kind) {
+      case 'color': {
+        // Half a frame more than needed: the source stops on a time, and -frames:v cuts exactly.
+        const seconds = num((frames + 0.5) / fps);
+        this.chains.push(
+          `color=c=0x${hexColor(background.color)}:s=${size}:r=${fps}:d=${seconds},format=yuv420p[bg]`,
+        );
+        return 'bg';
+      }
+      case 'still': {
+        const input = this.#addInput([], background.file);
+        this.chains.push(`[${input}:v]format=yuv420p,${repeatFrame(frames, fps)}[bg]`);
+        return 'bg';
+      }
+      case 'video': {
+        const input = this.#addClipInput(background.clip, background.offset, background.fill, frames);
+        const filters = [
+          ...clipFrames(fps),
+          ...fitFilters(background.fit, { width, height }, 'black'),
+          'format=yuv420p',
+          ...fillAndCut(background.fill, frames, fps),
+        ];
+        this.chains.push(`[${input}:v]${filters.join(',')}[bg]`);
+        return 'bg';
+      }
+    }
+  }
+
+  overlay(base: string, visual: Visual, index: number): string {
+    const { fps } = this.#format;
+    const { timing, place } = visual;
+    const visible = timing.endFrame - timing.startFrame;
+    const layer = `l${index}`;
+    const opacity = timing.opacity < 1 ? [`lut=a=val*${num(timing.opacity)}`] : [];
+    if (visual.kind === 'still') {
+      const input = this.#addInput([], visual.file);
+      this.chains.push(
+        `[${input}:v]format=yuva420p,${[...opacity, repeatFrame(visible, fps)].join(',')}[${layer}]`,
+      );
+    } else {
+      const input = this.#addClipInput(visual.clip, 0, visual.fill, visible);
+      const filters = [
+        ...clipFrames(fps),
+        'format=yuva420p',
+        ...fitFilters(visual.fit, place, 'black@0'),
+        ...opacity,
+        ...fillAndCut(visual.fill, visible, fps),
+      ];
+      this.chains.push(`[${input}:v]${filters.join(',')}[${layer}]`);
+    }
+
+    const scaled = this.#scaleAnimation(layer, place, timing);
+    const timed = `${layer}t`;
+    // Shift the layer's frames to its start time in the scene; fades work on these timestamps.
+    const shift = `setpts=(N+${timing.startFrame})/(${fps}*TB)`;
+    this.chains.push(`[${scaled}]${[shift, ...fadeFilters(timing, fps)].join(',')}[${timed}]`);
+
+    const { x, y } = overlayPosition(place, timing, fps);
+    // eof_action=pass shows the background alone once the layer's frames end; before its first
+    // frame the overlay draws nothing. Positions are evaluated per frame only when they move.
+    const evaluate = hasSlide(timing) ? 'frame' : 'init';
+    const out = `v${index}`;
+    this.chains.push(
+      `[${base}][${timed}]overlay=x='${x}':y='${y}':eval=${evaluate}:eof_action=pass:format=yuv420[${out}]`,
+    );
+    return out;
+  }
+
+  /**
+   * Draws the frames of a scale animation one by one: the layer's stream is split, each animated
+   * frame is cut out, scaled and padded back to the layer's size, and the pieces are concatenated.
+   */
+  #scaleAnimation(layer: string, place: Placement, timing: Timing): string {
+    const { inFrames, outFrames } = scaleFrames(timing, this.#format.fps);
+    if (inFrames.length === 0 && outFrames.length === 0) return layer;
+    const visible = timing.endFrame - timing.startFrame;
+    const pieces: string[] = [];
+    const frameAt = (frame: number, scale: number) =>
+      [
+        `trim=start_frame=${frame}:end_frame=${frame + 1}`,
+        'setpts=PTS-STARTPTS',
+        `scale=${scaledSide(place.width, scale)}:${scaledSide(place.height, scale)}`,
+        `pad=${place.width}:${place.height}:(ow-iw)/2:(oh-ih)/2:color=black@0`,
+        'setsar=1',
+      ].join(',');
+    inFrames.forEach((scale, i) => pieces.push(frameAt(i, scale)));
+    const middleStart = inFrames.length;
+    const middleEnd = visible - outFrames.length;
+    if (middleEnd > middleStart) {
+      pieces.push(`trim=start_frame=${middleStart}:end_frame=${middleEnd},setpts=PTS-STARTPTS,setsar=1`);
+    }
+    outFrames.forEach((scale, j) => pieces.push(frameAt(middleEnd + j, scale)));
+
+    const labels = pieces.map((_, i) => `${layer}s${i}`);
+    this.chains.push(`[${layer}]split=${pieces.length}${labels.map((l) => `[${l}]`).join('')}`);
+    pieces.forEach((filters, i) => this.chains.push(`[${labels[i]}]${filters}[${labels[i]}o]`));
+    const joined = `${layer}s`;
+    this.chains.push(`${labels.map((l) => `[${l}o]`).join('')}concat=n=${pieces.length}:v=1:a=0[${joined}]`);
+    return joined;
+  }
+
+  #addInput(options: string[], file: string): number {
+    // Absolute paths, so that no file name is read as a protocol prefix ("name:...").
+    this.inputArgs.push(...options, '-i', path.resolve(file));
+    return this.#inputs++;
+  }
+
+  #addClipInput(clip: ClipInput, offset: number, fill: 'loop' | 'freeze', frames: number): number {
+    const seconds = frames / this.#format.fps;
+    // An offset past the end starts on the clip's last moments (freeze) or wraps around (loop).
+    const start =
+      offset < clip.duration
+        ? offset
+        : fill === 'loop'
+          ? offset % clip.duration
+          : Math.max(0, clip.duration - 0.1);
+    const options = [
+      ...(fill === 'loop' ? ['-stream_loop', '-1'] : []),
+      '-ss',
+      num(start),
+      // Reads no more than the segment needs, plus one frame of margin for the fps filter.
+      '-t',
+      num(seconds + 1 / this.#format.fps),
+    ];
+    return this.#addInput(options, clip.file);
+  }
+}
+
+/** Repeats one decoded frame `frames` times at the output frame rate. */
+function repeatFrame(frames: number, fps: number): string {
+  return `loop=loop=${frames - 1}:size=1:start=0,setpts=N/(${fps}*TB)`;
+}
+
+/** Brings a clip to the output frame rate with timestamps from zero. */
+function clipFrames(fps: number): string[] {
+  return ['setpts=PTS-STARTPTS', `fps=${fps}`];
+}
+
+/** Holds the last frame when a `freeze` clip ends early, then keeps exactly `frames` frames. */
+function fillAndCut(fill: 'loop' | 'freeze', frames: number, fps: number): string[] {
+  // A looped clip is already repeated by the input's -stream_loop.
+  const hold = fill === 'freeze' ? ['tpad=stop_mode=clone:stop=-1'] : [];
+  return [...hold, `trim=end_frame=${frames}`, `setpts=N/(${fps}*TB)`];
+}
+
+function fitFilters(fit: Fit, size: { width: number; height: number }, padColor: string): string[] {
+  const { width, height } = size;
+  if (fit === 'cover') {
+    return [
+      `scale=${width}:${height}:force_original_aspect_ratio=increase`,
+      `crop=${width}:${height}`,
+      'setsar=1',
+    ];
+  }
+  return [
+    `scale=${width}:${height}:force_original_aspect_ratio=decrease`,
+    `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=${padColor}`,
+    'setsar=1',
+  ];
+}
+
+function scaledSide(side: number, scale: number): number {
+  return Math.min(side, Math.max(2, Math.round(side * scale)));
+}
+
+/** Returns the six hex digits of a `#rrggbb` or `#rrggbbaa` colour; a background has no transparency. */
+function hexColor(color: string): string {
+  const match = /^#([0-9a-fA-F]{6})(?:[0-9a-fA-F]{2})?$/.exec(color);
+  if (!match?.[1]) throw new Error(`Not a #rrggbb colour: ${color}`);
+  return match[1];
+}

@@ -1,0 +1,87 @@
+/**
+ * Encode stage: each segment becomes an MP4 chunk of exactly its frames, encoded with the shared
+ * settings of `codec.ts` so that the join can copy the streams.
+ */
+import { availableParallelism } from 'node:os';
+import { videoCodecArgs } from './codec.ts';
+import { composeSegment } from './compose.ts';
+import { runFfmpeg } from './ffmpeg.ts';
+import type { RenderPlan } from './plan.ts';
+import type { SegmentVisuals } from './rasterize.ts';
+import type { FfmpegTools } from './types.ts';
+import type { Workspace } from './workspace.ts';
+
+export interface EncodeContext {
+  plan: RenderPlan;
+  ffmpeg: FfmpegTools;
+  workspace: Workspace;
+  /** Encoder threads per ffmpeg process; 0 lets ffmpeg choose. */
+  threads: number;
+  /** Receives the number of frames encoded so far, all segments together. */
+  onFrames?: (frames: number) => void;
+}
+
+export interface Chunk {
+  file: string;
+  frames: number;
+  /** Index of the scene it shows. */
+  index: number;
+}
+
+/** Encodes every segment, a few at a time; returns the chunks in video order. */
+export async function encodeSegments(
+  segments: readonly SegmentVisuals[],
+  context: EncodeContext,
+): Promise<Chunk[]> {
+  const done = new Array<number>(segments.length).fill(0);
+  const report = () => context.onFrames?.(done.reduce((a, b) => a + b, 0));
+  // One ffmpeg per core: a filter graph runs mostly on one thread, so two processes keep two cores busy.
+  const parallel = Math.max(1, Math.min(segments.length, availableParallelism()));
+  const chunks = new Array<Chunk>(segments.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < segments.length) {
+      const position = next++;
+      const segment = segments[position] as SegmentVisuals;
+      chunks[position] = await encodeSegment(segment, context, (frames) => {
+        done[position] = frames;
+        report();
+      });
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+  return chunks;
+}
+
+async function encodeSegment(
+  visuals: SegmentVisuals,
+  context: EncodeContext,
+  onFrame: (frame: number) => void,
+): Promise<Chunk> {
+  const { plan, workspace } = context;
+  const { segment } = visuals;
+  const composed = composeSegment(visuals, plan);
+  const file = workspace.file(`chunk-${String(segment.index).padStart(4, '0')}.mp4`);
+  await runFfmpeg(context.ffmpeg, {
+    args: [
+      ...composed.inputArgs,
+      '-filter_complex',
+      composed.filterGraph,
+      '-map',
+      `[${composed.output}]`,
+      // Whole frames: every chunk has exactly its scene's frame count, so joins add up exactly.
+      '-frames:v',
+      String(segment.frames),
+      '-r',
+      String(plan.fps),
+      ...videoCodecArgs(plan.encoder, plan.fps),
+      '-threads',
+      String(context.threads),
+      file,
+    ],
+    signal: workspace.signal,
+    onFrame,
+  });
+  onFrame(segment.frames);
+  return { file, frames: segment.frames, index: segment.index };
+}

@@ -1,0 +1,183 @@
+/**
+ * Raster stage: draws every text, image and map layer of every segment into a PNG file in the render's
+ * private folder, and lists each segment's visuals in drawing order. User text becomes pixels here, so
+ * the filter graphs built later contain only numbers and the paths of these files.
+ */
+import { writeFile } from 'node:fs/promises';
+import sharp from 'sharp';
+import { placeholders, type Template } from '../template/load.ts';
+import type { Animation, Layer } from '../template/schema.ts';
+import { throwIfCancelled } from './ffmpeg.ts';
+import type { Segment } from './plan.ts';
+import { loadFonts, rasterizeImage, rasterizeText } from './raster/index.ts';
+import type { ClipInput, Fit, ResolvedBackground, ResolvedLayer } from './resolve.ts';
+import type { Workspace } from './workspace.ts';
+
+/** Where a visual is drawn, in whole output pixels. */
+export interface Placement {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** When a visual shows, in frames from the start of its scene, and how it enters and leaves. */
+export interface Timing {
+  startFrame: number;
+  /** Exclusive. */
+  endFrame: number;
+  opacity: number;
+  in?: Animation;
+  out?: Animation;
+}
+
+export type Visual =
+  | { kind: 'still'; file: string; place: Placement; timing: Timing }
+  | { kind: 'clip'; clip: ClipInput; fit: Fit; fill: 'loop' | 'freeze'; place: Placement; timing: Timing };
+
+export type BackgroundVisual =
+  | { kind: 'color'; color: string }
+  /** A PNG of exactly the output size, without transparency. */
+  | { kind: 'still'; file: string }
+  | Extract<ResolvedBackground, { kind: 'video' }>;
+
+export interface SegmentVisuals {
+  segment: Segment;
+  background: BackgroundVisual;
+  /** Bottom to top. */
+  visuals: Visual[];
+}
+
+export interface RasterContext {
+  template: Template;
+  workspace: Workspace;
+}
+
+export async function rasterizeSegments(
+  segments: readonly Segment[],
+  context: RasterContext,
+  onSegmentDone?: (done: number) => void,
+): Promise<SegmentVisuals[]> {
+  const fonts = await loadFonts(context.template);
+  let done = 0;
+  return Promise.all(
+    segments.map(async (segment) => {
+      const result = await rasterizeSegment(segment, fonts, context);
+      onSegmentDone?.(++done);
+      return result;
+    }),
+  );
+}
+
+type Fonts = Awaited<ReturnType<typeof loadFonts>>;
+
+async function rasterizeSegment(
+  segment: Segment,
+  fonts: Fonts,
+  context: RasterContext,
+): Promise<SegmentVisuals> {
+  const { fps, width, height } = context.template.output;
+  const scene = segment.scene;
+  const prefix = context.workspace.file(`scene${segment.index}`);
+
+  const background = await rasterizeBackground(scene.background, { width, height, file: `${prefix}-bg.png` });
+  // Sorting by z is stable, so equal z keeps the order of the list.
+  const ordered = scene.layers
+    .map((layer, position) => ({ layer, position }))
+    .sort((a, b) => a.layer.layer.z - b.layer.layer.z);
+  const visuals = await Promise.all(
+    ordered.map(({ layer, position }) => {
+      const timing = layerTiming(layer.layer, scene.scene.duration, fps);
+      return rasterizeLayer(layer, { fonts, timing, file: `${prefix}-layer${position}.png`, context });
+    }),
+  );
+  throwIfCancelled(context.workspace.signal);
+  return { segment, background, visuals: visuals.filter((v) => v !== undefined) };
+}
+
+async function rasterizeBackground(
+  background: ResolvedBackground,
+  target: { width: number; height: number; file: string },
+): Promise<BackgroundVisual> {
+  if (background.kind !== 'image') return background;
+  const png = await rasterizeImage({
+    file: background.file,
+    width: target.width,
+    height: target.height,
+    fit: background.fit,
+    radius: 0,
+  });
+  // `contain` leaves transparent bars; the video has no alpha, so they become black here, once,
+  // instead of in every frame.
+  await sharp(png).flatten({ background: '#000000' }).png({ compressionLevel: 1 }).toFile(target.file);
+  return { kind: 'still', file: target.file };
+}
+
+interface LayerTarget {
+  fonts: Fonts;
+  timing: Timing;
+  file: string;
+  context: RasterContext;
+}
+
+async function rasterizeLayer(resolved: ResolvedLayer, target: LayerTarget): Promise<Visual | undefined> {
+  const { layer } = resolved;
+  const place = boxPlacement(layer.box);
+  const { timing, file } = target;
+  switch (resolved.type) {
+    case 'text': {
+      // A text whose placeholders all came out empty draws nothing.
+      if (resolved.text.trim() === '') return undefined;
+      const drawn = await rasterizeText({
+        text: resolved.text,
+        style: resolved.layer.style,
+        box: resolved.layer.box,
+        fonts: target.fonts,
+        field: layerField(resolved.layer.text),
+      });
+      await writeFile(file, drawn.png);
+      // The raster has the box's size rounded up, drawn from the box's corner.
+      return { kind: 'still', file, place: { ...place, width: drawn.width, height: drawn.height }, timing };
+    }
+    case 'image':
+    case 'map': {
+      const png = await rasterizeImage({
+        file: resolved.file,
+        width: place.width,
+        height: place.height,
+        fit: resolved.type === 'image' ? resolved.fit : 'cover',
+        focalPoint: resolved.type === 'image' ? resolved.focalPoint : undefined,
+        radius: resolved.layer.radius,
+        field: resolved.layer.variable === undefined ? undefined : `variables.${resolved.layer.variable}`,
+      });
+      await writeFile(file, png);
+      return { kind: 'still', file, place, timing };
+    }
+    case 'video':
+      return { kind: 'clip', clip: resolved.clip, fit: resolved.fit, fill: resolved.fill, place, timing };
+  }
+}
+
+function boxPlacement(box: Layer['box']): Placement {
+  return {
+    x: Math.round(box.x),
+    y: Math.round(box.y),
+    width: Math.max(1, Math.round(box.w)),
+    height: Math.max(1, Math.round(box.h)),
+  };
+}
+
+function layerTiming(layer: Layer, sceneDuration: number, fps: number): Timing {
+  const startFrame = Math.round(layer.start * fps);
+  const endFrame = Math.max(startFrame + 1, Math.round((layer.end ?? sceneDuration) * fps));
+  const timing: Timing = { startFrame, endFrame, opacity: layer.opacity };
+  if (layer.in) timing.in = layer.in;
+  if (layer.out) timing.out = layer.out;
+  return timing;
+}
+
+/** The input field an error about a text layer names: its first variable, as the caller sent it. */
+function layerField(text: string): string | undefined {
+  const name = placeholders(text)[0];
+  return name === undefined ? undefined : `variables.${name}`;
+}
