@@ -24,7 +24,7 @@ export interface ResolvedValues {
   texts: Record<string, string>;
   images: Record<string, MediaSource>;
   videos: Record<string, MediaSource>;
-  /** The recipient's address, as given. */
+  /** The recipient's address, as given without the spaces around it. */
   email: string;
 }
 
@@ -49,6 +49,9 @@ export function graphemeLength(text: string): number {
 // C0 and C1 control characters other than tab and line feed, and the Unicode line and paragraph separators.
 // eslint-disable-next-line no-control-regex
 const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F\u2028\u2029]/u;
+
+/** Whitespace other than line breaks at either end of a value. */
+const SURROUNDING_SPACES = /^[^\S\r\n]+|[^\S\r\n]+$/g;
 
 /** Normalizes a text value: NFC (so decomposed accents count and draw as one character), CRLF to LF, tabs to spaces. */
 export function normalizeText(value: string): string {
@@ -92,7 +95,9 @@ export async function validateValues(
       case 'text':
       case 'map': {
         if (name === USER_EMAIL_VARIABLE) {
-          const email = given?.trim() ?? '';
+          // Spaces around the address are dropped, line breaks are not: "a@b.c\r\n" is rejected
+          // like any value that could add a mail header.
+          const email = (given ?? '').replace(SURROUNDING_SPACES, '');
           if (email === '') {
             if (context.requireEmail !== false) {
               problems.push(
