@@ -182,3 +182,24 @@ export interface ErrorJson {
 export function errorOf(response: { json<T>(): T }): ErrorJson {
   return response.json<ErrorJson>();
 }
+
+/** A multipart/form-data body with one file part, as headers and payload for `inject`. */
+export async function multipartBody(
+  data: Buffer,
+  filename: string,
+  field = 'file',
+): Promise<{ headers: Record<string, string>; payload: Buffer }> {
+  const form = new FormData();
+  form.append(field, new Blob([new Uint8Array(data)]), filename);
+  const request = new Request('http://localhost/', { method: 'POST', body: form });
+  return {
+    headers: Object.fromEntries(request.headers),
+    payload: Buffer.from(await request.arrayBuffer()),
+  };
+}
+
+/** Uploads a file for the server's project and returns the response. */
+export async function upload(server: TestServer, data: Buffer, filename: string, field = 'file') {
+  const body = await multipartBody(data, filename, field);
+  return server.app.inject({ method: 'POST', url: `/v1/upload?vkey=${server.key}`, ...body });
+}

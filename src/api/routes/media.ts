@@ -22,7 +22,7 @@ export function registerMediaRoutes(app: ZodApp, services: Services): void {
         summary: "A Vidata's MP4 or cover JPEG",
         description: 'Public by the Vidata id. Supports Range: bytes=start-end (one range).',
         tags: ['Media'],
-        params: z.object({ vidataId: z.string(), file: z.enum(['video.mp4', 'cover.jpg']) }),
+        params: z.object({ vidataId: z.string(), file: z.string().describe('video.mp4 or cover.jpg') }),
         response: {
           200: z.unknown().describe('The whole file.'),
           206: z.unknown().describe('The requested byte range.'),
@@ -33,6 +33,8 @@ export function registerMediaRoutes(app: ZodApp, services: Services): void {
     },
     async (request, reply) => {
       const { vidataId, file } = request.params;
+      if (!isMediaFile(file))
+        throw new VidataError('NOT_FOUND', `No file "${file}"; use video.mp4 or cover.jpg.`);
       const vidata = await services.vidatas.getPublic(vidataId);
       const notReady = new VidataError('NOT_FOUND', `The ${file} of Vidata "${vidataId}" is not ready.`);
       if (vidata.status !== 'done') throw notReady;
@@ -63,6 +65,10 @@ export function registerMediaRoutes(app: ZodApp, services: Services): void {
       return reply.send(services.storage.read(key));
     },
   );
+}
+
+function isMediaFile(file: string): file is keyof typeof FILES {
+  return Object.hasOwn(FILES, file);
 }
 
 /**
