@@ -163,5 +163,5 @@ export function parseAddress(address: string): ParsedAddress {
       postcodes.push({ code: `0${word.text}`, written: word.text, index });
     }
   });
-  return { words: kept, postcodes, departments, cedex };
+  return { words: kept, postcodes, departments: [...new Set(departments)], cedex };
 }
