@@ -99,7 +99,9 @@ export function buildFrance(
   };
 
   for (const commune of communes) {
-    const found = locateFromGeonames(commune, byInsee, byDepartmentAndName, parisArrondissements);
+    const found =
+      locateFromGeonames(commune, byInsee, byDepartmentAndName, parisArrondissements) ??
+      islandSeat(commune, french);
     if (found) {
       coordinates.set(keyOf(commune), found);
       stats.fromGeonames += 1;
@@ -214,6 +216,17 @@ function keyOf(commune: Commune): string {
   return commune.type === 'commune-deleguee' || commune.type === 'commune-associee'
     ? `d${commune.code}`
     : commune.code;
+}
+
+/**
+ * Saint-Barthélemy and Saint-Martin are one commune each, the whole island, which GeoNames lists
+ * only through its main town (Gustavia, Marigot): that town stands for the commune.
+ */
+function islandSeat(commune: Commune, french: GeonamesPlace[]): { lat: number; lon: number } | undefined {
+  const country = { '977': 'BL', '978': 'MF' }[commune.departement];
+  if (!country || commune.type !== 'commune-actuelle') return undefined;
+  const seat = french.filter((p) => p.countryCode === country).sort((a, b) => b.population - a.population)[0];
+  return seat && { lat: seat.lat, lon: seat.lon };
 }
 
 function seatRank(place: GeonamesPlace): number {

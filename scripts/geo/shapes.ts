@@ -37,11 +37,7 @@ export function landRings(resolution: '10m' | '50m' | '110m'): Buffer {
 /** Land borders between two countries, without coastlines. */
 export function borderLines(resolution: '10m' | '50m' | '110m'): Buffer {
   const topology = loadTopology(`countries-${resolution}.json`);
-  const lines = mesh(
-    topology,
-    topology.objects.countries as GeometryCollection,
-    (a, b) => a !== b,
-  );
+  const lines = mesh(topology, topology.objects.countries as GeometryCollection, (a, b) => a !== b);
   return encodeShapes(lines.coordinates);
 }
 

@@ -32,6 +32,11 @@ export interface WorldPlace {
   population: number;
 }
 
+export interface WorldName {
+  place: WorldPlace;
+  name: string;
+}
+
 export interface Country {
   code: string;
   name: string;
@@ -44,7 +49,8 @@ export interface Gazetteer {
   frenchByPostcode: Map<string, FrenchPlace[]>;
   frenchByName: Map<string, FrenchPlace[]>;
   frenchByDepartment: Map<string, FrenchPlace[]>;
-  worldByName: Map<string, WorldPlace[]>;
+  /** Each entry keeps the name that matched, so that "Londres" is labelled "Londres", not "London". */
+  worldByName: Map<string, WorldName[]>;
   countryByName: Map<string, Country>;
   countryByCode: Map<string, Country>;
   /** Most words in one indexed name, which bounds the word sequences worth looking up. */
@@ -131,9 +137,17 @@ function buildGazetteer(): Gazetteer {
       lon: Number(lon),
       population: Number(population),
     };
-    indexName(gazetteer.worldByName, name, place);
-    for (const alternate of alternateNames === '' ? [] : alternateNames.split('|'))
-      indexName(gazetteer.worldByName, alternate, place);
+    for (const written of [name, ...(alternateNames === '' ? [] : alternateNames.split('|'))]) {
+      // One label per place and key: its own name first, then a spelling with accents ("München")
+      // rather than the ASCII one ("Munchen").
+      const known = gazetteer.worldByName.get(nameKey(written))?.find((entry) => entry.place === place);
+      if (known) {
+        if (known.name !== name && /^[\x20-\x7e]*$/.test(known.name) && !/^[\x20-\x7e]*$/.test(written))
+          known.name = written;
+        continue;
+      }
+      indexName(gazetteer.worldByName, written, { place, name: written });
+    }
     gazetteer.labelPlaces.push(place);
   }
 

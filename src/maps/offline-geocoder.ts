@@ -15,7 +15,7 @@ import {
   type Country,
   type FrenchPlace,
   type Gazetteer,
-  type WorldPlace,
+  type WorldName,
 } from './gazetteer.ts';
 import type { GeocodeResult, Geocoder } from './types.ts';
 
@@ -62,19 +62,27 @@ export class OfflineGeocoder implements Geocoder {
     const country = this.#findCountry(parsed);
     const overseas = country && OVERSEAS_DEPARTMENTS[country.country.code];
     if (overseas) parsed.departments.push(overseas);
-    const words = country ? parsed.words.slice(0, country.start) : parsed.words;
+    const abroad = country && country.country.code !== 'FR' && !overseas;
+    // The country's words are left out of the search for the city, except overseas, where
+    // "Saint-Martin" and "Mayotte" may name a commune as well as the territory.
+    const words = country && !overseas ? parsed.words.slice(0, country.start) : parsed.words;
 
-    if (!country || country.country.code === 'FR' || overseas) {
+    if (!abroad) {
       const french = this.#bestFrenchPlace({ ...parsed, words });
       if (french) return french;
     }
-    if (!country || (country.country.code !== 'FR' && !overseas)) {
-      const abroad = this.#bestWorldPlace(words, country?.country.code);
-      if (abroad) return abroad;
+    if (!country || abroad) {
+      const city =
+        this.#bestWorldPlace(words, country?.country.code) ??
+        // City-states and countries named after their capital: "Monaco", "Luxembourg".
+        (country ? this.#bestWorldPlace(parsed.words, country.country.code) : undefined);
+      if (city) return city;
     }
-    if (country && words.every((w) => /^\d+$/.test(w.text))) return countryResult(country.country);
-    // A street or city this table lacks, in a named country: the country is all that is known.
-    if (country && country.country.code !== 'FR' && !overseas) return countryResult(country.country);
+    if (!country) return undefined;
+    // A street or city this table lacks, in a named country or overseas territory: the country is
+    // all that is known. In mainland France an unknown commune is not found, rather than guessed.
+    const onlyCountry = parsed.words.slice(0, country.start).every((w) => /^\d+$/.test(w.text));
+    if (abroad || overseas || onlyCountry) return countryResult(country.country);
     return undefined;
   }
 
@@ -150,21 +158,21 @@ export class OfflineGeocoder implements Geocoder {
   }
 
   #bestWorldPlace(words: AddressWord[], countryCode: string | undefined): GeocodeResult | undefined {
-    let best: { place: WorldPlace; score: number } | undefined;
+    let best: { entry: WorldName; score: number } | undefined;
     for (const match of this.#nameMatches(words, this.#gazetteer.worldByName)) {
-      for (const place of match.places) {
-        if (countryCode && place.countryCode !== countryCode) continue;
-        const score = match.score + Math.log10(Math.max(place.population, 1));
-        if (!best || score > best.score) best = { place, score };
+      for (const entry of match.places) {
+        if (countryCode && entry.place.countryCode !== countryCode) continue;
+        const score = match.score + Math.log10(Math.max(entry.place.population, 1));
+        if (!best || score > best.score) best = { entry, score };
       }
     }
     if (!best || best.score < MIN_SCORE) return undefined;
-    const { place } = best;
+    const { place, name } = best.entry;
     return {
       lat: place.lat,
       lon: place.lon,
       precision: 'city',
-      label: place.name,
+      label: name,
       countryCode: place.countryCode,
     };
   }

@@ -12,7 +12,10 @@ export interface GeocodeResult {
   precision: GeocodePrecision;
   /** Short name of the place found, shown beside the pin ("Paris 8e Arrondissement", "Genève"). */
   label: string;
-  /** ISO 3166-1 alpha-2 code; French overseas departments are "FR". */
+  /**
+   * ISO 3166-1 alpha-2 code. A commune of an overseas department is "FR"; an overseas territory
+   * found only by its name ("Guadeloupe") keeps its own code ("GP").
+   */
   countryCode: string;
   /**
    * True when the point is an estimate near the place rather than the place itself (the offline

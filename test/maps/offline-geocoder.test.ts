@@ -231,6 +231,28 @@ describe('offline geocoder', () => {
     assert.equal(result?.countryCode, 'DE');
   });
 
+  it('labels a place abroad with the name the address uses', async () => {
+    assert.equal((await geocoder.geocode('Marienplatz 1, München'))?.label, 'München');
+    assert.equal((await geocoder.geocode('Bruxelles'))?.label, 'Bruxelles');
+  });
+
+  it('places the island communes of Saint-Martin and Saint-Barthélemy', async () => {
+    const martin = await geocoder.geocode('Rue de la République, 97150 Saint-Martin');
+    assert.ok(martin && distanceKm(martin, { lat: 18.0677, lon: -63.0826 }) < 5);
+    const barthelemy = await geocoder.geocode('Gustavia, 97133 Saint-Barthélemy');
+    assert.ok(barthelemy && distanceKm(barthelemy, { lat: 17.8962, lon: -62.8498 }) < 5);
+  });
+
+  it('answers an overseas territory named alone with the territory', async () => {
+    const result = await geocoder.geocode('Mayotte');
+    assert.equal(result?.precision, 'country');
+    assert.equal(result?.countryCode, 'YT');
+  });
+
+  it('does not guess a place for an unknown commune in France', async () => {
+    assert.equal(await geocoder.geocode('12 rue X, Bidulevillette, France'), undefined);
+  });
+
   it('prefers the French commune when no country is named', async () => {
     const result = await geocoder.geocode('Valence');
     assert.equal(result?.countryCode, 'FR');
