@@ -4,10 +4,11 @@
  * whether a font has a glyph, and draws a missing character with any font installed on the host, so
  * coverage is read from the font's own bytes.
  *
- * Supported containers: TrueType/OpenType (`sfnt`) and WOFF 1 (zlib-compressed tables). Supported
- * subtables: format 4 (Basic Multilingual Plane) and format 12 (all planes).
+ * Supported containers: TrueType/OpenType (`sfnt`), WOFF 1 (zlib-compressed tables) and WOFF 2
+ * (one Brotli stream; its cmap table is never transformed). Supported subtables: format 4 (Basic
+ * Multilingual Plane) and format 12 (all planes).
  */
-import { inflateSync } from 'node:zlib';
+import { brotliDecompressSync, inflateSync } from 'node:zlib';
 
 /** Code points a font maps to a glyph other than .notdef, as sorted, non-overlapping ranges. */
 export class Coverage {
@@ -69,7 +70,7 @@ function findTable(font: Buffer, tag: string): Buffer | undefined {
   if (font.length < 12) throw new FontFormatError('the file is too short to be a font');
   const signature = font.toString('latin1', 0, 4);
   if (signature === 'wOFF') return findWoffTable(font, tag);
-  if (signature === 'wOF2') throw new FontFormatError('WOFF2 fonts are not supported; use TTF, OTF or WOFF');
+  if (signature === 'wOF2') return findWoff2Table(font, tag);
   if (signature === 'ttcf') throw new FontFormatError('font collections (TTC) are not supported');
   const tableCount = font.readUInt16BE(4);
   for (let i = 0; i < tableCount; i++) {
@@ -97,6 +98,61 @@ function findWoffTable(font: Buffer, tag: string): Buffer | undefined {
     return compressedLength === length ? stored : inflateSync(stored);
   }
   return undefined;
+}
+
+/** Table tags of WOFF 2 whose directory entries give an index into this list instead of a tag. */
+const WOFF2_KNOWN_TAGS = (
+  'cmap head hhea hmtx maxp name OS/2 post cvt  fpgm glyf loca prep CFF  VORG EBDT EBLC gasp hdmx kern ' +
+  'LTSH PCLT VDMX vhea vmtx BASE GDEF GPOS GSUB EBSC JSTF MATH CBDT CBLC COLR CPAL SVG  sbix acnt avar ' +
+  'bdat bloc bsln cvar fdsc feat fmtx fvar gvar hsty just lcar mort morx opbd prop trak Zapf Silf Glat ' +
+  'Gloc Feat Sill'
+)
+  .match(/.{4}(?: |$)/g)!
+  .map((tag) => tag.slice(0, 4));
+
+function findWoff2Table(font: Buffer, tag: string): Buffer | undefined {
+  if (font.length < 48) throw new FontFormatError('the WOFF2 header is truncated');
+  if (font.toString('latin1', 4, 8) === 'ttcf')
+    throw new FontFormatError('font collections are not supported');
+  const tableCount = font.readUInt16BE(12);
+  const compressedLength = font.readUInt32BE(20);
+  let at = 48;
+  let dataOffset = 0;
+  let found: { offset: number; length: number } | undefined;
+  for (let i = 0; i < tableCount; i++) {
+    const flags = font.readUInt8(at);
+    at += 1;
+    const index = flags & 0x3f;
+    let entryTag = WOFF2_KNOWN_TAGS[index];
+    if (index === 63) {
+      entryTag = font.toString('latin1', at, at + 4);
+      at += 4;
+    }
+    let length: number;
+    [length, at] = readBase128(font, at);
+    const version = flags >> 6;
+    // glyf and loca are transformed unless their version is 3; other tables only when it is not 0.
+    const transformed = entryTag === 'glyf' || entryTag === 'loca' ? version !== 3 : version !== 0;
+    if (transformed) [length, at] = readBase128(font, at);
+    if (entryTag === tag) found = { offset: dataOffset, length };
+    // Tables follow each other in the decompressed stream in directory order, without padding.
+    dataOffset += length;
+  }
+  if (found === undefined) return undefined;
+  const stream = brotliDecompressSync(checkedSlice(font, at, compressedLength));
+  return checkedSlice(stream, found.offset, found.length);
+}
+
+/** Reads a UIntBase128 (1 to 5 bytes, 7 bits each, high bit set on all but the last). */
+function readBase128(font: Buffer, start: number): [number, number] {
+  let value = 0;
+  for (let i = 0; i < 5; i++) {
+    if (start + i >= font.length) break;
+    const byte = font.readUInt8(start + i);
+    value = value * 128 + (byte & 0x7f);
+    if ((byte & 0x80) === 0) return [value, start + i + 1];
+  }
+  throw new FontFormatError('invalid UIntBase128 in the WOFF2 table directory');
 }
 
 function checkedSlice(font: Buffer, offset: number, length: number): Buffer {

@@ -79,7 +79,7 @@ async function readHead(file: string, field: string | undefined): Promise<Buffer
 }
 
 /**
- * Whether this sharp build decodes HEVC-coded HEIF. The prebuilt sharp binaries (sharp 0.35) read
+ * Returns whether this sharp build decodes HEVC-coded HEIF. The prebuilt sharp binaries (sharp 0.35) read
  * AVIF only, and list `.heic` among the HEIF input suffixes only when libheif has an HEVC decoder.
  */
 function decodesHeic(): boolean {

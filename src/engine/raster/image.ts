@@ -73,7 +73,7 @@ async function decode(pipeline: Sharp, format: string, field: string | undefined
 }
 
 /**
- * The scaled size and crop of `cover`: the image is scaled to cover the target, then the target's
+ * Computes the scaled size and crop of `cover`: the image is scaled to cover the target, then the target's
  * window is centred on the focal point and moved back inside the image where it would stick out.
  */
 export function coverCrop(
@@ -93,7 +93,7 @@ export function coverCrop(
   };
 }
 
-/** An opaque rounded rectangle on transparency, used as an alpha mask. */
+/** Draws an opaque rounded rectangle on transparency, used as an alpha mask. */
 async function roundedMask(width: number, height: number, radius: number): Promise<Buffer> {
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');

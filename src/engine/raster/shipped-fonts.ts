@@ -1,7 +1,7 @@
 /**
  * The fonts shipped with the project as npm dependencies, tried after a template's own fonts. All are
  * under the SIL Open Font License 1.1. They give every text a glyph for Latin, Greek and Cyrillic,
- * Arabic, Hebrew, Devanagari, Thai, Japanese kana and CJK ideographs, and colour emoji.
+ * Arabic, Hebrew, Devanagari, Thai, Japanese, Simplified Chinese, and colour emoji.
  */
 
 /** One file of a shipped family, relative to its package folder. */
@@ -33,9 +33,9 @@ const WEIGHT_NAMES: Readonly<Record<number, string>> = {
 };
 
 /**
- * A family of the `@expo-google-fonts` collection: one static TTF per weight (and per style), laid
- * out as `<weight><Name>[_Italic]/<Prefix>_<weight><Name>[_Italic].ttf`. The regular weight is listed
- * first so that its file gives the family's coverage.
+ * Lists the faces of a family of the `@expo-google-fonts` collection: one static TTF per weight
+ * (and per style), laid out as `<weight><Name>[_Italic]/<Prefix>_<weight><Name>[_Italic].ttf`. The
+ * regular weight is listed first so that its file gives the family's coverage.
  */
 function expoFamily(packageName: string, prefix: string, options: { italic: boolean }): ShippedFamily {
   const alias = `vidata-shipped-${prefix}`;
@@ -57,10 +57,11 @@ function expoFamily(packageName: string, prefix: string, options: { italic: bool
 
 /**
  * Noto Color Emoji from `@fontsource/noto-color-emoji`, which splits the font into subsets by
- * character range. The "emoji" subset holds the emoji code points and their sequences (skin tones,
- * flags, ZWJ sequences); numbered subsets hold the rest. Each subset gets its own alias, so each is
+ * character range. The "emoji" subset contains the emoji code points and their sequences (skin tones,
+ * flags, ZWJ sequences); numbered subsets contain the rest. Each subset gets its own alias, so each is
  * an entry of the fallback list and never competes with the others for one family and style. The
- * WOFF files are used, not WOFF2, because cmap.ts reads WOFF and both containers hold the same glyphs.
+ * WOFF files are used, not WOFF2: WOFF compresses each table on its own, so reading the coverage
+ * inflates only the cmap table instead of the whole font.
  */
 function fontsourceEmoji(): ShippedFamily {
   const subsets = ['emoji', ...Array.from({ length: 11 }, (_, i) => String(i))];
@@ -77,8 +78,9 @@ function fontsourceEmoji(): ShippedFamily {
 }
 
 /**
- * Shipped families in the order they are tried. Noto Sans JP covers the CJK ideographs with
- * Japanese glyph shapes; a template for Chinese readers brings its own Chinese font.
+ * Shipped families in the order they are tried. Ideographs that both Noto Sans JP and Noto Sans SC
+ * cover are drawn with the Japanese glyph shapes. A template for Chinese readers gets the Chinese
+ * shapes by listing a Chinese font in its own `fonts` or `fontFallbacks`.
  */
 export const SHIPPED_FAMILIES: readonly ShippedFamily[] = [
   expoFamily('@expo-google-fonts/noto-sans', 'NotoSans', { italic: true }),
@@ -88,5 +90,7 @@ export const SHIPPED_FAMILIES: readonly ShippedFamily[] = [
   expoFamily('@expo-google-fonts/noto-sans-devanagari', 'NotoSansDevanagari', { italic: false }),
   expoFamily('@expo-google-fonts/noto-sans-thai', 'NotoSansThai', { italic: false }),
   expoFamily('@expo-google-fonts/noto-sans-jp', 'NotoSansJP', { italic: false }),
+  // Simplified Chinese ideographs that Japanese does not use.
+  expoFamily('@expo-google-fonts/noto-sans-sc', 'NotoSansSC', { italic: false }),
   fontsourceEmoji(),
 ];

@@ -165,7 +165,7 @@ export function wrapText(options: {
 }
 
 /**
- * Cuts a line grapheme by grapheme until it followed by an ellipsis fits `width`. With
+ * Cuts a line grapheme by grapheme until the line, followed by an ellipsis, fits `width`. With
  * `force`, the ellipsis is added even when the line already fits (text was dropped after it).
  */
 export function ellipsize(options: {

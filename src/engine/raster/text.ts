@@ -63,7 +63,7 @@ export async function rasterizeText(options: RasterizeTextOptions): Promise<Text
   const text = transformCase(options.text, options.style);
 
   let layout: Layout = { fontSize: options.style.size, lines: [], directions: [] };
-  if (text.trim() !== '') {
+  if (!isBlank(text)) {
     assertSupportedText({ text, fonts: options.fonts, family: options.style.font, field: options.field });
     const area = drawableArea(width, height, options.style);
     layout = fitText({ ctx, text, area, options });
@@ -73,13 +73,18 @@ export async function rasterizeText(options: RasterizeTextOptions): Promise<Text
   return { png, width, height, fontSize: layout.fontSize, lines: layout.lines };
 }
 
+/** True when the text has nothing to draw: only white space, controls and invisible format characters. */
+function isBlank(text: string): boolean {
+  return /^[\s\p{Cc}\p{Default_Ignorable_Code_Point}]*$/u.test(text);
+}
+
 function transformCase(text: string, style: TextStyle): string {
   if (style.transform === 'uppercase') return text.toLocaleUpperCase(style.lang);
   if (style.transform === 'lowercase') return text.toLocaleLowerCase(style.lang);
   return text;
 }
 
-/** The part of the box the text's ink may cover: the box minus the shadow's reach and a margin. */
+/** Returns the part of the box the text's ink may cover: the box minus the shadow's reach and a margin. */
 function drawableArea(width: number, height: number, style: TextStyle): Area {
   const shadow = style.shadow;
   const blur = shadow?.blur ?? 0;
@@ -182,8 +187,9 @@ function fitText(params: {
 
   const sizes = candidateSizes(style);
   const minSize = sizes.at(-1) as number;
-  // Fitting is nearly monotonic in the size, so a binary search finds the largest fitting size in
-  // a few layouts. The smallest size is checked first: when it fails, nothing fits.
+  // Fitting is nearly monotonic in the size (only a shift of line breaks can make a larger size
+  // fit where a smaller one does not), so a binary search finds a fitting size, nearly always the
+  // largest, in a few layouts. The smallest size is checked first: when it fails, nothing fits.
   let best = fitsAt(minSize);
   if (best === undefined) {
     if (style.overflow === 'reject') {
@@ -275,7 +281,7 @@ function drawLines(params: {
 
   layout.lines.forEach((line, i) => {
     if (line === '') return;
-    // The base direction orders mixed runs (Arabic words and digits); textAlign 'left' keeps x the
+    // The base direction orders runs of mixed direction (Latin words inside Hebrew or Arabic text); textAlign 'left' keeps x the
     // left edge of the line in both directions.
     ctx.direction = layout.directions[i] ?? 'ltr';
     const metrics = ctx.measureText(line);
