@@ -153,6 +153,12 @@ const textCases: TextCase[] = [
     style: { size: 40, letterSpacing: -3 },
     lines: ['Lovelace'],
   },
+  {
+    name: 'invalid language tag',
+    text: 'Ada',
+    style: { size: 30, lang: 'en_US' },
+    error: 'TEMPLATE_INVALID',
+  },
   { name: 'tight line height', text: 'Ągj\nÉÀÇ', style: { size: 40, lineHeight: 0.8, maxLines: 2 } },
 ];
 
@@ -171,7 +177,10 @@ describe('text cases', () => {
         await assert.rejects(promise, (error: unknown) => {
           assert.ok(error instanceof VidataError, String(error));
           assert.equal(error.code, testCase.error);
-          assert.equal(error.field, 'variables.TXT_CASE');
+          assert.equal(
+            error.field,
+            testCase.error === 'TEMPLATE_INVALID' ? 'style.lang' : 'variables.TXT_CASE',
+          );
           return true;
         });
         return;
@@ -207,6 +216,8 @@ describe('text cases', () => {
   }
 });
 
+type Expected = 'red' | 'pure red' | 'blue' | 'green' | 'transparent' | 'opaque';
+
 interface ImageCase {
   name: string;
   file: string;
@@ -216,7 +227,7 @@ interface ImageCase {
   /** Result of inspectImage. */
   info?: ImageInfo;
   /** Pixels of the raster: [x, y, predicate name]. */
-  pixels?: [number, number, 'red' | 'blue' | 'green' | 'transparent' | 'opaque'][];
+  pixels?: [number, number, Expected][];
   error?: ErrorCode;
 }
 
@@ -297,6 +308,8 @@ const imageCases: ImageCase[] = [
     info: { format: 'jpeg', width: 60, height: 40 },
     pixels: [[40, 30, 'opaque']],
   },
+  // Stored as (234, 51, 34) in Display P3; only a conversion through its profile gives pure red.
+  { name: 'Display P3 PNG', file: 'display-p3.png', pixels: [[3, 3, 'pure red']] },
   {
     name: 'alpha PNG',
     file: 'alpha.png',
@@ -344,11 +357,13 @@ const imageCases: ImageCase[] = [
   { name: 'missing file', file: 'does-not-exist.png', error: 'FILE_NOT_FOUND' },
 ];
 
-function matches(pixel: Rgba, expected: 'red' | 'blue' | 'green' | 'transparent' | 'opaque'): boolean {
+function matches(pixel: Rgba, expected: Expected): boolean {
   const [r, g, b, a] = pixel;
   switch (expected) {
     case 'red':
       return r > 180 && g < 80 && b < 80 && a === 255;
+    case 'pure red':
+      return r > 250 && g < 15 && b < 15 && a === 255;
     case 'blue':
       return r < 60 && g < 60 && b > 200 && a === 255;
     case 'green':

@@ -6,7 +6,7 @@ import { VidataError } from '../../src/errors.ts';
 import { loadFonts } from '../../src/engine/raster/fonts.ts';
 import { rasterizeText } from '../../src/engine/raster/text.ts';
 import { loadTemplate } from '../../src/template/load.ts';
-import { makeFontTemplate, packageFont, style } from './helpers.ts';
+import { decodePixels, inkCount, makeFontTemplate, packageFont, style } from './helpers.ts';
 
 describe('loadFonts', () => {
   it('caches the set per template version', async () => {
@@ -39,6 +39,24 @@ describe('loadFonts', () => {
     assert.notDeepEqual(a.png, b.png, 'the two templates draw with different files');
     // Drawing the first template again after registering the second still gives its own pixels.
     assert.deepEqual((await draw(first)).png, a.png);
+  });
+
+  it('picks the face closest to the weight', async () => {
+    const fonts = await loadFonts(await makeFontTemplate());
+    const draw = async (weight: number) => {
+      const raster = await rasterizeText({
+        text: 'Lovelace',
+        style: style({ size: 40, weight, maxLines: 1 }),
+        box: { w: 400, h: 80 },
+        fonts,
+      });
+      return inkCount(await decodePixels(raster.png));
+    };
+    const regular = await draw(400);
+    const bold = await draw(700);
+    // The template declares regular (400) and bold (700) files: 800 is drawn with the bold one.
+    assert.ok(bold > regular * 1.25, `bold ${bold} vs regular ${regular} inked pixels`);
+    assert.equal(await draw(800), bold);
   });
 
   it('rejects a font file that is not a font', async () => {

@@ -1,5 +1,6 @@
 /** The raster stage's public surface: fonts, text and image rasterization, and image inspection. */
-export { fontFamilyList, loadFonts, type FontFace, type FontSet } from './fonts.ts';
+export { assertSupportedText, describeCharacter, findUnsupportedCharacter } from './coverage.ts';
+export { fontChain, fontFamilyList, loadFonts, type FontFace, type FontSet } from './fonts.ts';
 export {
   DEFAULT_MAX_IMAGE_PIXELS,
   inspectImage,

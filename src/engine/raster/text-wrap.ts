@@ -177,10 +177,21 @@ export function ellipsize(options: {
   const { measure, width } = options;
   if (!options.force && inkWidth(measure(options.line)) <= width) return options.line;
   const parts = graphemes(options.line);
-  while (parts.length > 0) {
-    const candidate = parts.join('').trimEnd() + ELLIPSIS;
-    if (inkWidth(measure(candidate)) <= width) return candidate;
-    parts.pop();
+  const withEllipsis = (count: number) => parts.slice(0, count).join('').trimEnd() + ELLIPSIS;
+  // Binary search for the longest prefix that fits: the rest of a long paragraph can have
+  // thousands of graphemes, and cutting one at a time measured each of them.
+  let fitting = 0;
+  let low = 1;
+  let high = parts.length;
+  while (low <= high) {
+    const middle = Math.floor((low + high) / 2);
+    if (inkWidth(measure(withEllipsis(middle))) <= width) {
+      fitting = middle;
+      low = middle + 1;
+    } else {
+      high = middle - 1;
+    }
   }
+  if (fitting > 0) return withEllipsis(fitting);
   return inkWidth(measure(ELLIPSIS)) <= width ? ELLIPSIS : '';
 }

@@ -60,6 +60,7 @@ export async function rasterizeText(options: RasterizeTextOptions): Promise<Text
   const height = Math.ceil(options.box.h);
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
+  checkLanguage(options.style.lang);
   const text = transformCase(options.text, options.style);
 
   let layout: Layout = { fontSize: options.style.size, lines: [], directions: [] };
@@ -71,6 +72,20 @@ export async function rasterizeText(options: RasterizeTextOptions): Promise<Text
   }
   const png = await canvas.encode('png');
   return { png, width, height, fontSize: layout.fontSize, lines: layout.lines };
+}
+
+/** Throws TEMPLATE_INVALID for a `lang` that is not a BCP 47 tag, which Intl would reject mid-render. */
+function checkLanguage(lang: string | undefined): void {
+  if (lang === undefined) return;
+  try {
+    Intl.getCanonicalLocales(lang);
+  } catch (cause) {
+    throw new VidataError(
+      'TEMPLATE_INVALID',
+      `The text style's lang "${lang}" is not a BCP 47 language tag such as "tr" or "pt-BR".`,
+      { field: 'style.lang', cause },
+    );
+  }
 }
 
 /** True when the text has nothing to draw: only white space, controls and invisible format characters. */
