@@ -61,9 +61,12 @@ export function escapeHtml(text: string): string {
     .replaceAll("'", '&#39;');
 }
 
-/** The Content-Security-Policy of the page: no script at all, media and images from this server only. */
+/**
+ * The Content-Security-Policy of the page: no script at all, media and images from this server only
+ * (plus the empty data: icon that stops browsers from asking for /favicon.ico).
+ */
 export const PLAYER_PAGE_CSP =
-  "default-src 'none'; media-src 'self'; img-src 'self'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors *";
+  "default-src 'none'; media-src 'self'; img-src 'self' data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors *";
 
 export function renderPlayerPage(input: PlayerPageInput): string {
   const text = TEXT[input.language];
@@ -93,6 +96,7 @@ function page(language: PageLanguage, title: string, color: string, body: string
 <head>
   <meta charset="utf-8">
   <meta name="viewport" content="width=device-width, initial-scale=1">
+  <link rel="icon" href="data:,">
   ${head}
   <title>${escapeHtml(title)}</title>
   <style>
