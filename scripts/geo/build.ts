@@ -6,7 +6,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { buildFrance } from './france.ts';
+import { buildFrance, estimateErrors } from './france.ts';
 import { readCities500, readCitiesJson } from './geonames.ts';
 import { borderLines, countryOutlines, landRings } from './shapes.ts';
 import { buildCountries, buildWorldPlaces } from './world.ts';
@@ -56,6 +56,12 @@ console.log(
     `intercommunality, ${stats.dropped.length} left out`,
 );
 if (stats.dropped.length > 0) console.log(`  left out: ${stats.dropped.slice(0, 20).join(', ')}`);
+const errors = estimateErrors(places);
+const quantile = (q: number) => (errors[Math.floor(q * (errors.length - 1))] ?? 0).toFixed(1);
+console.log(
+  `Postcode estimates checked on ${errors.length} placed communes: median ${quantile(0.5)} km, ` +
+    `90th percentile ${quantile(0.9)} km, 99th percentile ${quantile(0.99)} km`,
+);
 
 const world = buildWorldPlaces(geonames);
 writeTable(

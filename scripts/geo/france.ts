@@ -1,9 +1,9 @@
 /**
  * Builds the table of French communes: names and postcodes from the INSEE Code officiel
  * géographique and La Poste's postcode base (npm package @etalab/decoupage-administratif), and
- * coordinates from GeoNames. GeoNames covers the larger communes; the others are placed at the mean
- * of the communes sharing their postcode (or, failing that, their intercommunality) and flagged as
- * approximate.
+ * coordinates from GeoNames. GeoNames covers the larger communes. The others are placed at the
+ * mean of the communes sharing their postcode, or failing that of their intercommunality, and are
+ * flagged as approximate.
  */
 import { createRequire } from 'node:module';
 import { nameKey } from '../../src/maps/text.ts';
@@ -158,8 +158,7 @@ export function buildFrance(
   for (const commune of communes) {
     const point = coordinates.get(keyOf(commune));
     if (!point) continue;
-    const kind =
-      commune.type === 'commune-actuelle' ? 'c' : commune.type === 'arrondissement-municipal' ? 'a' : 'd';
+    const kind = kindOf(commune);
     places.push({
       code: commune.code,
       name: commune.nom,
@@ -206,9 +205,22 @@ function locateFromGeonames(
     [...candidates]
       .filter((p) => p.featureCode !== 'PPLX')
       .sort((a, b) => seatRank(b) - seatRank(a) || b.population - a.population)[0] ??
-    byDepartmentAndName.get(`${commune.departement}|${key}`)?.[0] ??
-    byDepartmentAndName.get(`${overseasCountry(commune.departement)}|${key}`)?.[0];
+    // A place of the same name in the department counts only when GeoNames puts it in this commune
+    // (or in the commune a former commune joined), not in a namesake hamlet elsewhere.
+    byDepartmentAndName
+      .get(`${commune.departement}|${key}`)
+      ?.find(
+        (p) =>
+          p.admin4 === '' || p.admin4 === commune.code || p.admin4 === (commune.commune ?? commune.chefLieu),
+      ) ??
+    overseasNamesake(commune, key, byDepartmentAndName);
   return best && { lat: best.lat, lon: best.lon };
+}
+
+function kindOf(commune: Commune): FrenchPlace['kind'] {
+  if (commune.type === 'commune-actuelle') return 'c';
+  if (commune.type === 'arrondissement-municipal') return 'a';
+  return 'd';
 }
 
 /** Former communes often keep the INSEE code of the commune they merged into, so they get their own key. */
@@ -247,8 +259,14 @@ const OVERSEAS_DEPARTMENTS: Record<string, string> = {
   '988': 'NC',
 };
 
-function overseasCountry(department: string): string {
-  return OVERSEAS_DEPARTMENTS[department] ?? 'FR';
+/** Overseas places are listed by GeoNames under their own country code, often without an INSEE code. */
+function overseasNamesake(
+  commune: Commune,
+  key: string,
+  byDepartmentAndName: Map<string, GeonamesPlace[]>,
+): GeonamesPlace | undefined {
+  const country = OVERSEAS_DEPARTMENTS[commune.departement];
+  return country ? byDepartmentAndName.get(`${country}|${key}`)?.[0] : undefined;
 }
 
 function meanOf(
@@ -266,4 +284,38 @@ function push<T>(map: Map<string, T[]>, key: string, value: T): void {
   const list = map.get(key);
   if (list) list.push(value);
   else map.set(key, [value]);
+}
+
+/**
+ * Measures how far the postcode estimate falls from the truth: each GeoNames-placed commune is
+ * estimated from the other placed communes of its postcodes, as if it had no point of its own.
+ * Returns the distances in kilometres, sorted.
+ */
+export function estimateErrors(places: FrenchPlace[]): number[] {
+  const byPostcode = new Map<string, FrenchPlace[]>();
+  for (const place of places) {
+    if (place.kind !== 'd' && !place.approximate)
+      for (const postcode of place.postcodes) push(byPostcode, postcode, place);
+  }
+  const errors: number[] = [];
+  for (const place of places) {
+    if (place.kind !== 'c' || place.approximate) continue;
+    const others = [...new Set(place.postcodes.flatMap((p) => byPostcode.get(p) ?? []))].filter(
+      (o) => o !== place,
+    );
+    const estimate = meanOf(
+      others.map((o) => o.code),
+      new Map(others.map((o) => [o.code, o])),
+    );
+    if (estimate) errors.push(distanceKm(place, estimate));
+  }
+  return errors.sort((a, b) => a - b);
+}
+
+function distanceKm(a: { lat: number; lon: number }, b: { lat: number; lon: number }): number {
+  const rad = Math.PI / 180;
+  const h =
+    Math.sin(((b.lat - a.lat) * rad) / 2) ** 2 +
+    Math.cos(a.lat * rad) * Math.cos(b.lat * rad) * Math.sin(((b.lon - a.lon) * rad) / 2) ** 2;
+  return 2 * 6371 * Math.asin(Math.sqrt(h));
 }

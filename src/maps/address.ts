@@ -1,7 +1,7 @@
 /**
- * Splits a free-form postal address into normalized words and the clues the offline geocoder
- * scores places with: postcodes (including forms without the leading zero), department codes,
- * CEDEX, and the words that start a street name ("rue de Paris" names a street, not Paris).
+ * Splits a free-form postal address into normalized words and the clues the offline geocoder scores
+ * places with. The clues are postcodes (including forms without the leading zero), department codes,
+ * CEDEX, and the words that start a street name, since "rue de Paris" names a street, not Paris.
  */
 import { normalizeText, tokenize } from './text.ts';
 

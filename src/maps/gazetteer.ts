@@ -53,7 +53,7 @@ export interface Gazetteer {
   worldByName: Map<string, WorldName[]>;
   countryByName: Map<string, Country>;
   countryByCode: Map<string, Country>;
-  /** Most words in one indexed name, which bounds the word sequences worth looking up. */
+  /** Maximum number of words in one indexed name, which bounds the word sequences worth looking up. */
   maxNameWords: number;
   /** Places whose coordinates are their own (not estimated), for the labels of the map. */
   labelPlaces: { name: string; lat: number; lon: number; population: number }[];

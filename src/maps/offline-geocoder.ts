@@ -55,7 +55,7 @@ export class OfflineGeocoder implements Geocoder {
     return Promise.resolve(this.geocodeNow(address));
   }
 
-  /** The same as `geocode`, without the promise. */
+  /** Geocodes without a promise; `geocode` only wraps this. */
   geocodeNow(address: string): GeocodeResult | undefined {
     const parsed = parseAddress(address);
     if (parsed.words.length === 0) return undefined;
@@ -150,7 +150,7 @@ export class OfflineGeocoder implements Geocoder {
     return {
       lat: best.lat,
       lon: best.lon,
-      precision: best.kind === 'a' ? 'postcode' : sharedPostcode ? 'postcode' : 'city',
+      precision: best.kind === 'a' || sharedPostcode ? 'postcode' : 'city',
       label: best.name.replace(/ Arrondissement$/, ''),
       countryCode: 'FR',
       approximate: best.approximate || sharedPostcode,

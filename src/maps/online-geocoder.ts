@@ -1,7 +1,7 @@
 /**
- * The online geocoder, for production: it asks a Nominatim, Photon or addok server the operator
- * runs or pays for. All three answer GeoJSON; only the query path and the properties differ. Answers
- * (including "not found") are cached in memory and on disk.
+ * The online geocoder, for production: it queries a Nominatim, Photon or addok server that the
+ * operator runs or pays for. All three return GeoJSON, and only the query path and the properties
+ * differ. Results, "not found" included, are cached in memory and on disk.
  */
 import { z } from 'zod';
 import { VidataError } from '../errors.ts';
@@ -24,9 +24,9 @@ export interface OnlineGeocoderOptions {
   cacheDays: number;
 }
 
-/** addok scores every answer from 0 to 1 and always answers something; below this it is a guess. */
+/** addok scores every result from 0 to 1 and always returns one, so a result scoring below this is a guess. */
 const ADDOK_MIN_SCORE = 0.4;
-/** Answers kept in memory, the most recent first. */
+/** Maximum number of results kept in memory; the least recently stored is dropped first. */
 const MEMORY_CACHE_SIZE = 1000;
 
 const pointSchema = z.object({
@@ -162,8 +162,7 @@ function readNominatim(feature: Feature): Details {
     string,
     unknown
   >;
-  const precision: GeocodePrecision =
-    rank >= 26 ? 'street' : rank >= 21 ? 'postcode' : rank > 4 ? 'city' : 'country';
+  const precision = nominatimPrecision(rank);
   const city =
     text(address.city) ?? text(address.town) ?? text(address.village) ?? text(address.municipality);
   const label =
@@ -173,18 +172,21 @@ function readNominatim(feature: Feature): Details {
   return { precision, label, countryCode: (text(address.country_code) ?? '').toUpperCase() };
 }
 
+function nominatimPrecision(rank: number): GeocodePrecision {
+  if (rank >= 26) return 'street';
+  if (rank >= 21) return 'postcode';
+  if (rank > 4) return 'city';
+  return 'country';
+}
+
 /** Photon's `type`: house, street, locality, district, city, county, state, country or other. */
 function readPhoton(feature: Feature): Details {
   const p = feature.properties;
   const type = text(p.type) ?? 'other';
-  const precision: GeocodePrecision =
-    type === 'house' || type === 'street'
-      ? 'street'
-      : type === 'district' || type === 'locality'
-        ? 'postcode'
-        : type === 'country'
-          ? 'country'
-          : 'city';
+  let precision: GeocodePrecision = 'city';
+  if (type === 'house' || type === 'street') precision = 'street';
+  else if (type === 'district' || type === 'locality') precision = 'postcode';
+  else if (type === 'country') precision = 'country';
   const label =
     (precision === 'street' ? (text(p.street) ?? text(p.name)) : (text(p.name) ?? text(p.city))) ??
     text(p.city) ??
@@ -197,8 +199,9 @@ function readAddok(feature: Feature): Details | undefined {
   const p = feature.properties;
   if (typeof p.score === 'number' && p.score < ADDOK_MIN_SCORE) return undefined;
   const type = text(p.type) ?? 'municipality';
-  const precision: GeocodePrecision =
-    type === 'housenumber' || type === 'street' ? 'street' : type === 'locality' ? 'postcode' : 'city';
+  let precision: GeocodePrecision = 'city';
+  if (type === 'housenumber' || type === 'street') precision = 'street';
+  else if (type === 'locality') precision = 'postcode';
   const label =
     (precision === 'street' ? (text(p.street) ?? text(p.name)) : (text(p.name) ?? text(p.city))) ??
     text(p.label) ??

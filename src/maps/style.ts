@@ -113,7 +113,7 @@ export function unit(width: number, height: number): number {
   return Math.max(0.5, Math.min(width, height) / 400);
 }
 
-/** A teardrop pin whose tip is at (x, y). */
+/** Draws a teardrop pin whose tip is at (x, y). */
 export function drawPin(ctx: SKRSContext2D, x: number, y: number, color: string, size: number): void {
   const radius = 11 * size;
   const centerY = y - 2.6 * radius;
@@ -182,7 +182,7 @@ export function drawLabel(
   };
 }
 
-/** The credit line in the bottom-right corner, on a light band. */
+/** Draws the credit line in the bottom-right corner, on a light band. */
 export function drawCredit(
   ctx: SKRSContext2D,
   text: string,

@@ -1,8 +1,8 @@
 /** Contracts of the maps module: geocoders turn a postal address into a point on the map. */
 
 /**
- * What a coordinate stands for, from the finest to the coarsest: a street or house, a postcode area
- * or city district (such as an arrondissement), a city or commune, a whole country.
+ * Extent of the place a coordinate locates, from the finest to the coarsest: a street or house, a
+ * postcode area or city district (such as an arrondissement), a city or commune, a whole country.
  */
 export type GeocodePrecision = 'street' | 'postcode' | 'city' | 'country';
 
@@ -30,7 +30,7 @@ export interface GeocodeOptions {
 
 export interface Geocoder {
   /**
-   * True when `geocode` needs no network and answers at once, so a caller can reject an unknown
+   * True when `geocode` needs no network and returns at once, so a caller can reject an unknown
    * address (ADDRESS_NOT_FOUND) while the request that sent it is still open.
    */
   readonly isSynchronous: boolean;

@@ -238,9 +238,11 @@ describe('offline geocoder', () => {
 
   it('places the island communes of Saint-Martin and Saint-Barthélemy', async () => {
     const martin = await geocoder.geocode('Rue de la République, 97150 Saint-Martin');
-    assert.ok(martin && distanceKm(martin, { lat: 18.0677, lon: -63.0826 }) < 5);
+    assert.ok(martin);
+    assert.ok(distanceKm(martin, { lat: 18.0677, lon: -63.0826 }) < 5);
     const barthelemy = await geocoder.geocode('Gustavia, 97133 Saint-Barthélemy');
-    assert.ok(barthelemy && distanceKm(barthelemy, { lat: 17.8962, lon: -62.8498 }) < 5);
+    assert.ok(barthelemy);
+    assert.ok(distanceKm(barthelemy, { lat: 17.8962, lon: -62.8498 }) < 5);
   });
 
   it('answers an overseas territory named alone with the territory', async () => {

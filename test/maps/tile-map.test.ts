@@ -13,7 +13,7 @@ let server: FakeServer;
 let cacheRoot: string;
 let caseNumber = 0;
 
-/** A plain tile whose colour encodes its x and y, so the test can tell which tile lands where. */
+/** Draws a plain tile whose colour encodes its x and y, so the test can tell which tile lands where. */
 function tilePng(x: number, y: number): Buffer {
   const canvas = createCanvas(256, 256);
   const ctx = canvas.getContext('2d');
@@ -50,7 +50,7 @@ function settings(extra: Record<string, string> = {}): MapSettings {
   });
 }
 
-/** A fresh cache folder per test, so that no test reads the tiles of another. */
+/** Returns a fresh cache folder per test, so that no test reads the tiles of another. */
 function freshCache(): string {
   caseNumber += 1;
   return path.join(cacheRoot, `case-${caseNumber}`);
@@ -83,10 +83,12 @@ describe('tile map', () => {
     assert.equal(pixel(2, 2)[2], 200);
     // Just above the pin's tip: the default pin red.
     const pin = pixel(320, 180 - 10);
-    assert.ok((pin[0] ?? 0) > 180 && (pin[1] ?? 255) < 80, `pin pixel ${pin.join(',')}`);
+    assert.ok((pin[0] ?? 0) > 180, `pin pixel ${pin.join(',')}`);
+    assert.ok((pin[1] ?? 255) < 80, `pin pixel ${pin.join(',')}`);
     // The credit band lightens the bottom-right corner.
     const corner = pixel(636, 356);
-    assert.ok((corner[0] ?? 0) > 150 && (corner[1] ?? 0) > 150, `credit pixel ${corner.join(',')}`);
+    assert.ok((corner[0] ?? 0) > 150, `credit pixel ${corner.join(',')}`);
+    assert.ok((corner[1] ?? 0) > 150, `credit pixel ${corner.join(',')}`);
   });
 
   it('reads tiles from the disk cache the second time', async () => {
