@@ -11,6 +11,21 @@ import { createVidata, startTestServer, waitForVidata, type TestServer } from '.
 
 const CHROMIUM = '/usr/bin/chromium';
 
+/** The few DOM members the checks use (the project compiles without the DOM library). */
+interface VideoElement {
+  readyState: number;
+  duration: number;
+  videoWidth: number;
+  videoHeight: number;
+  poster: string;
+  currentTime: number;
+  addEventListener(type: string, listener: () => void, options?: { once: boolean }): void;
+}
+
+interface BrowserWindow {
+  getComputedStyle(element: unknown): { outlineColor: string };
+}
+
 describe('player page in Chromium', () => {
   let server: TestServer;
   let browser: BrowserContext;
@@ -62,19 +77,19 @@ describe('player page in Chromium', () => {
 
     const video = page.locator('video#player');
     await video.waitFor();
-    await page.waitForFunction(
-      () => (document.querySelector('video') as HTMLVideoElement).readyState >= 1,
-      null,
-      {
-        timeout: 15_000,
-      },
+    await video.evaluate(
+      (element: VideoElement) =>
+        new Promise<void>((resolve) => {
+          if (element.readyState >= 1) resolve();
+          else element.addEventListener('loadedmetadata', () => resolve(), { once: true });
+        }),
     );
-    const state = await video.evaluate((element: HTMLVideoElement) => ({
+    const state = await video.evaluate((element: VideoElement) => ({
       duration: element.duration,
       width: element.videoWidth,
       height: element.videoHeight,
       poster: element.poster,
-      outline: getComputedStyle(element).outlineColor,
+      outline: (globalThis as unknown as BrowserWindow).getComputedStyle(element).outlineColor,
     }));
     assert.ok(Math.abs(state.duration - 1) < 0.1, `duration ${state.duration}`);
     assert.equal(state.width, 320);
@@ -84,7 +99,7 @@ describe('player page in Chromium', () => {
 
     // Seeking needs range requests: Chromium asks for byte ranges and the time must move.
     const seeked = await video.evaluate(
-      (element: HTMLVideoElement) =>
+      (element: VideoElement) =>
         new Promise<number>((resolve) => {
           element.addEventListener('seeked', () => resolve(element.currentTime), { once: true });
           element.currentTime = 0.6;
