@@ -45,7 +45,7 @@ export interface ClipInfo {
   hasAudio: boolean;
   audioSampleRate: number | undefined;
   audioChannels: number | undefined;
-  /** Seconds. */
+  /** Seconds from the start of the file's first stream to the end of the video. */
   duration: number;
 }
 
@@ -89,7 +89,7 @@ interface ProbeStream {
   color_range?: string;
   r_frame_rate?: string;
   avg_frame_rate?: string;
-  time_base?: string;
+  start_time?: string;
   duration?: string;
   sample_rate?: string;
   channels?: number;
@@ -100,7 +100,7 @@ interface ProbeStream {
 
 interface ProbeOutput {
   streams?: ProbeStream[];
-  format?: { duration?: string; format_name?: string };
+  format?: { duration?: string; start_time?: string };
   packets?: { stream_index: number; pts?: number }[];
 }
 
@@ -143,7 +143,7 @@ export async function probeClip(
   if (!video.codec_name || video.codec_name === 'none' || width <= 0 || height <= 0) {
     throw invalid('its video stream has no known codec or size');
   }
-  const duration = positiveNumber(video.duration) ?? positiveNumber(output.format?.duration);
+  const duration = videoEnd(video, output.format);
   if (duration === undefined) throw invalid('its duration is unknown or zero');
 
   if (width * height > limits.maxPixels) {
@@ -237,6 +237,18 @@ async function runProbe(
   } catch (cause) {
     throw new VidataError('FFMPEG_FAILED', 'ffprobe printed output that is not JSON.', { cause });
   }
+}
+
+/**
+ * Returns when the video ends, in seconds from the start of the file's first stream. ffmpeg starts
+ * its timeline there, so a video that starts after the sound (an edit list in phone clips) lasts
+ * its own duration plus that delay.
+ */
+function videoEnd(video: ProbeStream, format: ProbeOutput['format']): number | undefined {
+  const own = positiveNumber(video.duration);
+  if (own === undefined) return positiveNumber(format?.duration);
+  const delay = Number(video.start_time) - Number(format?.start_time ?? video.start_time);
+  return Number.isFinite(delay) && delay > 0 ? own + delay : own;
 }
 
 function positiveNumber(text: string | undefined): number | undefined {

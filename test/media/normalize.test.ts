@@ -6,6 +6,7 @@ import { after, before, describe, it } from 'node:test';
 import { VidataError } from '../../src/errors.ts';
 import { normalizeClip, type NormalizeOptions } from '../../src/media/normalize.ts';
 import { probeClip } from '../../src/media/probe.ts';
+import { runTool } from '../../src/media/run.ts';
 import {
   audioStream,
   channelRms,
@@ -119,6 +120,44 @@ describe('normalizeClip', () => {
     assert.ok(colorDistance(bottomRight, [0x30, 0x60, 0xa0]) < 30, `bottom-right ${bottomRight.join(',')}`);
   });
 
+  // The same clip with other display rotations, remuxed here. ffmpeg 4.1's muxer writes a rotate
+  // tag of 90 as a 270° clockwise turn and 180 as 180 (see scripts/fixtures/make-clips.ts).
+  for (const { tag, rotation, width, height, corner } of [
+    { tag: '90', rotation: 270, width: 72, height: 128, corner: [4, 104] },
+    { tag: '180', rotation: 180, width: 128, height: 72, corner: [108, 48] },
+  ]) {
+    it(`applies a rotation of ${rotation}°`, async () => {
+      const input = path.join(dir, `rotate-${tag}.mp4`);
+      await runTool(
+        tools.ffmpeg,
+        [
+          '-v',
+          'error',
+          '-y',
+          '-i',
+          clip('portrait-rotate90.mp4'),
+          '-c',
+          'copy',
+          '-metadata:s:v:0',
+          `rotate=${tag}`,
+          input,
+        ],
+        { timeoutMs: 20_000 },
+      );
+      const info = await probeClip(input, tools.ffprobe);
+      assert.equal(info.rotation, rotation);
+      const output = path.join(dir, `rotate-${tag}.normalized.mp4`);
+      await normalizeClip({ input, output, width, height, fps: 25, fit: 'cover', ffmpeg: tools, info });
+      assertTemplateFormat(await ffprobe(output), { width, height, fps: 25, frames: 38 });
+      const frame = await decodeFrame(output, width, height);
+      const [x, y] = corner as [number, number];
+      const marker = frame.mean(x, y, 16, 20);
+      const opposite = frame.mean(width - x - 16, height - y - 20, 16, 20);
+      assert.ok(colorDistance(marker, [255, 0, 0]) < 40, `marker corner ${marker.join(',')}`);
+      assert.ok(colorDistance(opposite, [0x30, 0x60, 0xa0]) < 30, `opposite corner ${opposite.join(',')}`);
+    });
+  }
+
   it('drops the metadata of the source', async () => {
     const source = await ffprobe(clip('portrait-rotate90.mp4'));
     assert.ok(source.format.tags?.location, 'the fixture has a location');
@@ -199,6 +238,28 @@ describe('normalizeClip', () => {
       assert.ok(colorDistance(seen.grey, QUADRANTS.grey) < 12, `grey ${seen.grey.join(',')}`);
     });
   }
+
+  it('keeps picture and sound in sync', async () => {
+    // The picture starts 0.52 s after the sound; a white flash and a beep both happen at 1.0 s.
+    const { output, probed } = await normalize('av-offset.mp4', { width: 32, height: 32 });
+    assertTemplateFormat(probed, { width: 32, height: 32, fps: 25, frames: 51 });
+    const before = await decodeFrame(output, 32, 32, 24);
+    const flash = await decodeFrame(output, 32, 32, 25);
+    const start = await decodeFrame(output, 32, 32, 0);
+    assert.ok(before.mean(0, 0, 32, 32)[0] < 30, `frame 24 ${before.mean(0, 0, 32, 32).join(',')}`);
+    assert.ok(flash.mean(0, 0, 32, 32)[0] > 220, `frame 25 ${flash.mean(0, 0, 32, 32).join(',')}`);
+    assert.ok(start.mean(0, 0, 32, 32)[0] < 30, 'the first frame fills the time before the picture');
+
+    const samples = await decodeAudio(output);
+    let onset = -1;
+    for (let i = 0; i < samples.length; i += 2) {
+      if (Math.abs(samples[i] as number) > 1000) {
+        onset = i / 2;
+        break;
+      }
+    }
+    assert.ok(Math.abs(onset / 48_000 - 1) < 0.03, `the beep starts at ${onset / 48_000} s`);
+  });
 
   it('turns 44.1 kHz mono into 48 kHz stereo at the same level', async () => {
     const { output, probed } = await normalize('mono-44k.mp4');

@@ -75,6 +75,12 @@ describe('probeClip on accepted clips', () => {
     assert.equal(pq.bitDepth, 10);
   });
 
+  it('counts a late video start in the duration', async () => {
+    // Picture from 0.52 s to 2.04 s, sound from 0 to 2 s.
+    const info = await probe('av-offset.mp4');
+    assert.ok(Math.abs(info.duration - 2.04) < 0.001, `duration ${info.duration}`);
+  });
+
   it('reads the audio format', async () => {
     const mono = await probe('mono-44k.mp4');
     assert.equal(mono.hasAudio, true);
