@@ -144,7 +144,13 @@ const textCases: TextCase[] = [
   {
     name: 'italic bold with shadow',
     text: 'Ada Lovelace',
-    style: { size: 40, weight: 700, italic: true, shadow: { color: '#000000', blur: 6, x: 3, y: 3 } },
+    style: {
+      size: 40,
+      maxLines: 1,
+      weight: 700,
+      italic: true,
+      shadow: { color: '#000000', blur: 6, x: 3, y: 3 },
+    },
     lines: ['Ada Lovelace'],
   },
   {

@@ -212,3 +212,44 @@ describe('rasterizeText', () => {
     assert.ok(inkCount(pixels) > 100);
   });
 });
+
+describe('rasterizeText ink bounds', () => {
+  // Scripts with marks above and below the line, tall capitals, overhanging italics and emoji.
+  const texts = ['ÅÉÎ Ågjpqy', 'नमस्ते दुनिया', 'ที่นั่น ผู้ใหญ่', 'مرحبا بكم 2024', 'Ǻǽ ſ ﬁ 😀🇫🇷', 'Łukasz\nZoë'];
+  const aligns = ['left', 'center', 'right'] as const;
+  const valigns = ['top', 'middle', 'bottom'] as const;
+
+  it('keeps every pixel inside the box', async () => {
+    const fonts = await testFonts();
+    let checked = 0;
+    for (const [t, text] of texts.entries()) {
+      for (const [a, align] of aligns.entries()) {
+        const valign = valigns[(t + a) % valigns.length]!;
+        const box = { w: 180 + 40 * a, h: 70 + 10 * t };
+        const raster = await rasterizeText({
+          text,
+          style: style({
+            size: 36 + 6 * a,
+            align,
+            valign,
+            italic: a === 2,
+            lineHeight: a === 1 ? 0.8 : 1.2,
+            letterSpacing: a - 1,
+            shadow: t % 2 === 0 ? { color: '#000000', blur: 4, x: 2, y: 3 } : undefined,
+          }),
+          box,
+          fonts,
+        });
+        const ink = inkBox(await decodePixels(raster.png));
+        const label = `${JSON.stringify(text)} ${align} ${valign}`;
+        assert.ok(ink, label);
+        assert.ok(ink.left >= 0 && ink.top >= 0, `${label}: ${JSON.stringify(ink)}`);
+        // Every ink edge stays one pixel clear of the box's edge: the layout's anti-aliasing margin.
+        assert.ok(ink.left >= 1 && ink.top >= 1, `${label}: ${JSON.stringify(ink)}`);
+        assert.ok(ink.right <= box.w - 2 && ink.bottom <= box.h - 2, `${label}: ${JSON.stringify(ink)}`);
+        checked++;
+      }
+    }
+    assert.equal(checked, texts.length * aligns.length);
+  });
+});

@@ -45,6 +45,8 @@ export interface FontSet {
 }
 
 let shippedFaces: Promise<FontFace[]> | undefined;
+// NOTE: registered faces are never removed, because a render may still draw with an older set. A
+// process that renders many template versions keeps every version's font files in memory.
 const fontSets = new Map<string, Promise<FontSet>>();
 
 /**

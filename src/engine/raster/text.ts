@@ -102,15 +102,23 @@ function transformCase(text: string, style: TextStyle): string {
 /** Returns the part of the box the text's ink may cover: the box minus the shadow's reach and a margin. */
 function drawableArea(width: number, height: number, style: TextStyle): Area {
   const shadow = style.shadow;
-  const blur = shadow?.blur ?? 0;
+  const reach = shadow === undefined || shadow.blur === 0 ? 0 : shadowReach(shadow.blur);
   const dx = shadow?.x ?? 0;
   const dy = shadow?.y ?? 0;
-  // The blur spreads the shadow about `blur` pixels around its offset copy of the glyphs.
-  const left = Math.max(0, blur - dx) + ANTIALIAS_MARGIN;
-  const right = Math.max(0, blur + dx) + ANTIALIAS_MARGIN;
-  const top = Math.max(0, blur - dy) + ANTIALIAS_MARGIN;
-  const bottom = Math.max(0, blur + dy) + ANTIALIAS_MARGIN;
+  const left = Math.max(0, reach - dx) + ANTIALIAS_MARGIN;
+  const right = Math.max(0, reach + dx) + ANTIALIAS_MARGIN;
+  const top = Math.max(0, reach - dy) + ANTIALIAS_MARGIN;
+  const bottom = Math.max(0, reach + dy) + ANTIALIAS_MARGIN;
   return { x: left, y: top, width: width - left - right, height: height - top - bottom };
+}
+
+/**
+ * Returns how far a shadow's visible pixels spread around its offset copy of the glyphs. Measured
+ * with @napi-rs/canvas 1.2.1 on a filled square, the spread is at most `blur + 3` pixels for blurs
+ * from 0.5 to 100 (for example 3 for 2, 27 for 24, 71 for 100); this bound stays above it.
+ */
+function shadowReach(blur: number): number {
+  return Math.ceil(blur * 1.15) + 2;
 }
 
 /** Sets the context's font for `fontSize`, with letter spacing scaled from the style's size. */
