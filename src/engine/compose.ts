@@ -101,8 +101,9 @@ class GraphBuilder {
 
     const scaled = this.#scaleAnimation(layer, place, timing);
     const timed = `${layer}t`;
-    // Shift the layer's frames to its start time in the scene; fades work on these timestamps.
-    const shift = `setpts=(N+${timing.startFrame})/(${fps}*TB)`;
+    // Shift the layer's frames (time base 1/fps) to its start frame; fades work on these timestamps.
+    // concat outputs in microseconds, so the time base is set again before counting frames.
+    const shift = `settb=1/${fps},setpts=N+${timing.startFrame}`;
     this.chains.push(`[${scaled}]${[shift, ...fadeFilters(timing, fps)].join(',')}[${timed}]`);
 
     const { x, y } = overlayPosition(place, timing, fps);
@@ -176,9 +177,13 @@ class GraphBuilder {
   }
 }
 
-/** Repeats one decoded frame `frames` times at the output frame rate. */
+/**
+ * Repeats one decoded frame `frames` times at the output frame rate. The time base becomes 1/fps
+ * first: an image input has a time base of 1/25, in which the frames of other rates fall between
+ * ticks and, rounded, reach overlay one frame late.
+ */
 function repeatFrame(frames: number, fps: number): string {
-  return `loop=loop=${frames - 1}:size=1:start=0,setpts=N/(${fps}*TB)`;
+  return `loop=loop=${frames - 1}:size=1:start=0,settb=1/${fps},setpts=N`;
 }
 
 /** Brings a clip to the output frame rate with timestamps from zero. */
@@ -190,7 +195,7 @@ function clipFrames(fps: number): string[] {
 function fillAndCut(fill: 'loop' | 'freeze', frames: number, fps: number): string[] {
   // A looped clip is already repeated by the input's -stream_loop.
   const hold = fill === 'freeze' ? ['tpad=stop_mode=clone:stop=-1'] : [];
-  return [...hold, `trim=end_frame=${frames}`, `setpts=N/(${fps}*TB)`];
+  return [...hold, `trim=end_frame=${frames}`, `settb=1/${fps}`, 'setpts=N'];
 }
 
 function fitFilters(fit: Fit, size: { width: number; height: number }, padColor: string): string[] {

@@ -116,9 +116,15 @@ describe('layer timing and animations in frames', () => {
   });
 
   it('shows a layer only between its start and end', async () => {
-    assertColour(await pixel(5, 30, 70), [0, 0, 0], 'before start');
-    assertColour(await pixel(15, 30, 70), [255, 255, 255], 'while shown');
-    assertColour(await pixel(35, 30, 70), [0, 0, 0], 'after end');
+    // start 0.5 s and end 1.5 s at 20 fps: frames 10 to 29.
+    assertColour(await pixel(9, 30, 70), [0, 0, 0], 'the frame before start');
+    assertColour(await pixel(10, 30, 70), [255, 255, 255], 'the first frame');
+    assertColour(await pixel(29, 30, 70), [255, 255, 255], 'the last frame');
+    assertColour(await pixel(30, 30, 70), [0, 0, 0], 'the frame at end');
+  });
+
+  it('draws a layer until the last frame of its scene', async () => {
+    assertColour(await pixel(39, 80, 70), [255, 255, 0], 'the last frame of the video');
   });
 
   it('draws a higher z above a later layer', async () => {

@@ -26,9 +26,12 @@ describe('composeSegment', () => {
     );
     assert.deepEqual(composed.inputArgs, ['-i', '/tmp/w/layer0.png']);
     assert.ok(!composed.inputArgs.includes('-loop'));
-    assert.match(composed.filterGraph, /\[0:v\]format=yuva420p,loop=loop=39:size=1:start=0,/);
+    assert.match(
+      composed.filterGraph,
+      /\[0:v\]format=yuva420p,loop=loop=39:size=1:start=0,settb=1\/25,setpts=N\[/,
+    );
     // Shifted to its start frame, overlaid until its frames run out.
-    assert.match(composed.filterGraph, /setpts=\(N\+5\)\/\(25\*TB\)/);
+    assert.match(composed.filterGraph, /settb=1\/25,setpts=N\+5\[l0t\]/);
     assert.match(composed.filterGraph, /overlay=x='10':y='20':eval=init:eof_action=pass/);
   });
 
