@@ -151,6 +151,19 @@ export function buildFrance(
       stats.fromIntercommunality += 1;
       continue;
     }
+  }
+
+  // A former commune whose new commune was itself estimated takes that estimate.
+  for (const commune of communes) {
+    const key = keyOf(commune);
+    if (coordinates.has(key)) continue;
+    const parentPoint = commune.type === 'commune-actuelle' ? undefined : coordinates.get(parentOf(commune));
+    if (parentPoint) {
+      coordinates.set(key, parentPoint);
+      approximate.add(key);
+      stats.fromPostcode += 1;
+      continue;
+    }
     stats.dropped.push(`${commune.code} ${commune.nom}`);
   }
 
