@@ -1,5 +1,5 @@
 /**
- * Byte-level checks of a clip's container, before ffprobe sees it. ffprobe opens many damaged files
+ * Byte-level checks of a clip's container, before ffprobe reads it. ffprobe opens many damaged files
  * without complaint (an MP4 whose `mdat` box is cut off probes fine and fails halfway through
  * decoding), so the box structure is walked here and a file that ends early is rejected.
  */

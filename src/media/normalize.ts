@@ -1,8 +1,8 @@
 /**
- * Normalization of an uploaded clip into the template's format, in one ffmpeg pass: rotation applied,
- * constant frame rate, square pixels, 8-bit BT.709 SDR, the template's size by cover or contain, H.264
- * yuv420p with a keyframe every second, and AAC 48 kHz stereo (silent when the clip has no sound).
- * Every later step can then treat all clips alike.
+ * Normalization of an uploaded clip into the template's format, in one ffmpeg pass. The output has
+ * its rotation applied, a constant frame rate, square pixels and 8-bit BT.709 SDR colours. It has the
+ * template's size (by cover or contain), H.264 yuv420p video with a keyframe every second, and AAC
+ * 48 kHz stereo sound (silent when the clip has none). Every later step can then treat all clips alike.
  */
 import { randomBytes } from 'node:crypto';
 import { rename, rm } from 'node:fs/promises';

@@ -1,7 +1,7 @@
 /**
  * Probing an uploaded clip: its container is checked byte by byte, then ffprobe reads its streams.
  * Everything the normalization needs (rotation, pixel aspect ratio, frame timing, bit depth, colour
- * transfer, audio) comes back as one typed `ClipInfo`; a clip that cannot be used is rejected with
+ * transfer, audio) comes back as one typed `ClipInfo`. A clip that cannot be used is rejected with
  * VIDEO_INVALID or VIDEO_TOO_LARGE before any decoding starts.
  */
 import { stat } from 'node:fs/promises';
@@ -25,7 +25,7 @@ export interface ClipInfo {
   sampleAspectRatio: number;
   /** Clockwise rotation, in degrees, that a player applies before showing a frame. */
   rotation: number;
-  /** Size the viewer sees: rotation and pixel aspect ratio applied. */
+  /** Displayed size: rotation and pixel aspect ratio applied. */
   displayWidth: number;
   displayHeight: number;
   /** Frame rates as ffprobe reports them: `avg` (frames / duration) and `r` (the timestamp base rate). */
@@ -35,7 +35,7 @@ export interface ClipInfo {
   pixFmt: string;
   /** Bits per colour sample (8, 10, 12...). */
   bitDepth: number;
-  /** Colour tags as ffprobe names them, undefined when the file does not say. */
+  /** Colour tags as ffprobe names them, undefined when the file has none. */
   colorTransfer: string | undefined;
   colorPrimaries: string | undefined;
   colorSpace: string | undefined;
@@ -68,6 +68,9 @@ export interface ProbeOptions {
   timeoutMs?: number;
   signal?: AbortSignal;
 }
+
+/** ffprobe's names of the HDR transfer functions. */
+const HDR_TRANSFERS: Partial<Record<string, HdrTransfer>> = { smpte2084: 'pq', 'arib-std-b67': 'hlg' };
 
 /** Video packets read to measure frame intervals; a few seconds of video at any usual rate. */
 const PACKETS_FOR_TIMING = 600;
@@ -187,7 +190,7 @@ export async function probeClip(
     colorPrimaries: known(video.color_primaries),
     colorSpace: known(video.color_space),
     colorRange: known(video.color_range),
-    hdr: transfer === 'smpte2084' ? 'pq' : transfer === 'arib-std-b67' ? 'hlg' : undefined,
+    hdr: HDR_TRANSFERS[transfer ?? ''],
     hasAudio: audio !== undefined,
     audioSampleRate: audio ? positiveNumber(audio.sample_rate) : undefined,
     audioChannels: audio?.channels,
@@ -269,9 +272,9 @@ function known(tag: string | undefined): string | undefined {
 }
 
 /**
- * Returns the clockwise display rotation in degrees, normalized to [0, 360). ffprobe 5 and later
- * report the display matrix's counter-clockwise angle in `side_data_list`; ffprobe 4 reports a
- * clockwise `rotate` tag.
+ * Returns the clockwise display rotation in degrees, from 0 to 359. ffprobe reports the display
+ * matrix's angle counter-clockwise in `side_data_list` (checked with ffprobe 5.1 and 6.1). The
+ * clockwise `rotate` tag is read when a file or an older ffprobe gives only that.
  */
 function clockwiseRotation(stream: ProbeStream): number {
   const matrix = stream.side_data_list?.find((s) => s.side_data_type === 'Display Matrix');
