@@ -289,16 +289,7 @@ const imageCases: ImageCase[] = [
     info: { format: 'png', width: 60, height: 40 },
     pixels: [[3, 3, 'red']],
   },
-  {
-    name: 'EXIF orientation 6',
-    file: 'orientation-6.jpg',
-    size: { width: 40, height: 60 },
-    info: { format: 'jpeg', width: 40, height: 60 },
-    pixels: [
-      [36, 3, 'red'],
-      [3, 3, 'blue'],
-    ],
-  },
+  ...orientationCases(),
   { name: 'CMYK JPEG', file: 'cmyk.jpg', pixels: [[3, 3, 'red']] },
   {
     name: '16-bit PNG',
@@ -362,6 +353,39 @@ const imageCases: ImageCase[] = [
   { name: 'HEIC without decoder', file: 'header-only.heic', error: 'IMAGE_INVALID' },
   { name: 'missing file', file: 'does-not-exist.png', error: 'FILE_NOT_FOUND' },
 ];
+
+/**
+ * EXIF orientations 2 to 8 of the same stored picture (60x40, red marker top-left): where the
+ * marker lands once upright. Orientations 5 to 8 swap width and height.
+ */
+function orientationCases(): ImageCase[] {
+  const corners: Record<number, 'top-left' | 'top-right' | 'bottom-right' | 'bottom-left'> = {
+    2: 'top-right',
+    3: 'bottom-right',
+    4: 'bottom-left',
+    5: 'top-left',
+    6: 'top-right',
+    7: 'bottom-right',
+    8: 'bottom-left',
+  };
+  return Object.entries(corners).map(([orientation, corner]) => {
+    const turned = Number(orientation) >= 5;
+    const width = turned ? 40 : 60;
+    const height = turned ? 60 : 40;
+    const x = corner.endsWith('right') ? width - 4 : 3;
+    const y = corner.startsWith('bottom') ? height - 4 : 3;
+    return {
+      name: `EXIF orientation ${orientation} (marker ${corner})`,
+      file: `orientation-${orientation}.jpg`,
+      size: { width, height },
+      info: { format: 'jpeg', width, height },
+      pixels: [
+        [x, y, 'red'],
+        [width - 1 - x, height - 1 - y, 'blue'],
+      ],
+    };
+  });
+}
 
 function matches(pixel: Rgba, expected: Expected): boolean {
   const [r, g, b, a] = pixel;
