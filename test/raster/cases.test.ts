@@ -203,10 +203,11 @@ describe('text cases', () => {
         return;
       }
       assert.ok(ink, 'expected ink');
-      assert.ok(
-        ink.left >= 0 && ink.top >= 0 && ink.right < box.w && ink.bottom < box.h,
-        JSON.stringify(ink),
-      );
+      const where = JSON.stringify(ink);
+      assert.ok(ink.left >= 0, where);
+      assert.ok(ink.top >= 0, where);
+      assert.ok(ink.right < box.w, where);
+      assert.ok(ink.bottom < box.h, where);
       assert.ok(raster.lines.length <= (testCase.style.maxLines ?? 2), JSON.stringify(raster.lines));
       if (testCase.lines) assert.deepEqual(raster.lines, testCase.lines);
       if (typeof testCase.fontSize === 'number') assert.equal(raster.fontSize, testCase.fontSize);

@@ -54,13 +54,13 @@ export async function makeFontTemplate(extra: Record<string, unknown> = {}): Pro
 
 let brandFonts: Promise<FontSet> | undefined;
 
-/** The FontSet of the default test template, loaded once per test file. */
+/** Returns the FontSet of the default test template, loaded once per test file. */
 export function testFonts(): Promise<FontSet> {
   brandFonts ??= makeFontTemplate().then(loadFonts);
   return brandFonts;
 }
 
-/** A full text style with the schema's defaults, font "Brand". */
+/** Builds a full text style with the schema's defaults and the font "Brand". */
 export function style(overrides: Partial<TextStyle> & { size: number }): TextStyle {
   return textStyleSchema.parse({ font: 'Brand', ...overrides });
 }

@@ -27,7 +27,8 @@ async function drawnInk(
 
 function assertInside(ink: InkBox | undefined, box: { w: number; h: number }): asserts ink is InkBox {
   assert.ok(ink, 'expected some ink');
-  assert.ok(ink.left >= 0 && ink.top >= 0, `ink starts at ${ink.left},${ink.top}`);
+  assert.ok(ink.left >= 0, `ink starts at x = ${ink.left}`);
+  assert.ok(ink.top >= 0, `ink starts at y = ${ink.top}`);
   assert.ok(ink.right < box.w, `ink right edge ${ink.right} outside width ${box.w}`);
   assert.ok(ink.bottom < box.h, `ink bottom edge ${ink.bottom} outside height ${box.h}`);
 }
@@ -81,7 +82,8 @@ describe('rasterizeText', () => {
     assert.ok(left.ink.left <= 3, `left-aligned ink starts at ${left.ink.left}`);
     // The last glyph's right side bearing leaves a few pixels free at the right edge.
     assert.ok(right.ink.right >= BOX.w - 8, `right-aligned ink ends at ${right.ink.right}`);
-    assert.ok(left.ink.left < center.ink.left && center.ink.left < right.ink.left);
+    assert.ok(left.ink.left < center.ink.left, 'centred ink starts right of left-aligned ink');
+    assert.ok(center.ink.left < right.ink.left, 'right-aligned ink starts right of centred ink');
     const centre = (center.ink.left + center.ink.right) / 2;
     assert.ok(Math.abs(centre - BOX.w / 2) <= 3, `centred ink is centred on ${centre}`);
   });
@@ -243,10 +245,12 @@ describe('rasterizeText ink bounds', () => {
         const ink = inkBox(await decodePixels(raster.png));
         const label = `${JSON.stringify(text)} ${align} ${valign}`;
         assert.ok(ink, label);
-        assert.ok(ink.left >= 0 && ink.top >= 0, `${label}: ${JSON.stringify(ink)}`);
+        const where = `${label}: ${JSON.stringify(ink)}`;
         // Every ink edge stays one pixel clear of the box's edge: the layout's anti-aliasing margin.
-        assert.ok(ink.left >= 1 && ink.top >= 1, `${label}: ${JSON.stringify(ink)}`);
-        assert.ok(ink.right <= box.w - 2 && ink.bottom <= box.h - 2, `${label}: ${JSON.stringify(ink)}`);
+        assert.ok(ink.left >= 1, where);
+        assert.ok(ink.top >= 1, where);
+        assert.ok(ink.right <= box.w - 2, where);
+        assert.ok(ink.bottom <= box.h - 2, where);
         checked++;
       }
     }
