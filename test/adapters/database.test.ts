@@ -113,7 +113,7 @@ for (const makeDatabase of DATABASES) {
 
     it('rolls back every migration', async () => {
       const other = await openDatabase(database.options);
-      await migrateToNothing(other as never);
+      await migrateToNothing(other as never, database.schema);
       const tables = await tableNames(other);
       await other.destroy();
       for (const table of ['batches', 'jobs', 'projects', 'uploads', 'vidatas'])

@@ -19,7 +19,10 @@ export type DatabaseOptions =
 export async function openDatabase(options: DatabaseOptions): Promise<Db> {
   const db = new Kysely<Database>({ dialect: createDialect(options) });
   try {
-    await migrateToLatest(db as Kysely<unknown>);
+    await migrateToLatest(
+      db as Kysely<unknown>,
+      options.kind === 'postgres' ? options.searchPath : undefined,
+    );
   } catch (error) {
     await db.destroy();
     throw error;

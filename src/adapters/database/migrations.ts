@@ -97,19 +97,27 @@ const provider: MigrationProvider = {
   getMigrations: () => Promise.resolve(migrations),
 };
 
+/**
+ * Creates the migrator. With a PostgreSQL schema, Kysely's own bookkeeping tables are put in that
+ * schema too: otherwise it finds another schema's tables and skips creating its own.
+ */
+function migrator(db: Kysely<unknown>, schema: string | undefined): Migrator {
+  return new Migrator({ db, provider, ...(schema ? { migrationTableSchema: schema } : {}) });
+}
+
 /** Brings the schema to the latest version; throws INTERNAL naming the migration that failed. */
-export async function migrateToLatest(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
+export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Promise<void> {
+  const { error, results } = await migrator(db, schema).migrateToLatest();
   if (error) {
-    const failed = results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    throw new VidataError('INTERNAL', `Database migration ${failed} failed.`, { cause: error });
+    const failed = results?.find((r) => r.status === 'Error')?.migrationName;
+    const what = failed ? `Database migration ${failed} failed` : 'Database migrations could not start';
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new VidataError('INTERNAL', `${what}: ${reason}`, { cause: error });
   }
 }
 
 /** Undoes every migration (used by tests that share a PostgreSQL database). */
-export async function migrateToNothing(db: Kysely<unknown>): Promise<void> {
-  const migrator = new Migrator({ db, provider });
-  const { error } = await migrator.migrateTo(NO_MIGRATIONS);
+export async function migrateToNothing(db: Kysely<unknown>, schema?: string): Promise<void> {
+  const { error } = await migrator(db, schema).migrateTo(NO_MIGRATIONS);
   if (error) throw new VidataError('INTERNAL', 'Database rollback failed.', { cause: error });
 }
