@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { nameKey, normalizeText } from './text.ts';
+import { nameKey, tokenize } from './text.ts';
 
 export const DATA_FOLDER = path.join(import.meta.dirname, 'data');
 
@@ -88,11 +88,14 @@ function buildGazetteer(): Gazetteer {
     maxNameWords: 1,
     labelPlaces: [],
   };
-  const indexName = <T>(map: Map<string, T[]>, name: string, value: T): void => {
-    const key = nameKey(name);
-    if (key === '') return;
+  /** Indexes `value` under the key of `name`, and returns that key. */
+  const indexName = <T>(map: Map<string, T[]>, name: string, value: T): string => {
+    const words = tokenize(name);
+    const key = words.join('');
+    if (key === '') return key;
     push(map, key, value);
-    gazetteer.maxNameWords = Math.max(gazetteer.maxNameWords, normalizeText(name).split(' ').length);
+    gazetteer.maxNameWords = Math.max(gazetteer.maxNameWords, words.length);
+    return key;
   };
 
   for (const [
@@ -140,13 +143,13 @@ function buildGazetteer(): Gazetteer {
     for (const written of [name, ...(alternateNames === '' ? [] : alternateNames.split('|'))]) {
       // One label per place and key: its own name first, then a spelling with accents ("München")
       // rather than the ASCII one ("Munchen").
-      const known = gazetteer.worldByName.get(nameKey(written))?.find((entry) => entry.place === place);
-      if (known) {
-        if (known.name !== name && /^[\x20-\x7e]*$/.test(known.name) && !/^[\x20-\x7e]*$/.test(written))
-          known.name = written;
-        continue;
-      }
-      indexName(gazetteer.worldByName, written, { place, name: written });
+      const entry = { place, name: written };
+      const key = indexName(gazetteer.worldByName, written, entry);
+      const sameKey = gazetteer.worldByName.get(key) ?? [];
+      const known = sameKey.find((other) => other.place === place && other !== entry);
+      if (!known) continue;
+      sameKey.splice(sameKey.indexOf(entry), 1);
+      if (known.name !== name && isAscii(known.name) && !isAscii(written)) known.name = written;
     }
     gazetteer.labelPlaces.push(place);
   }
@@ -192,6 +195,10 @@ function arrondissementAliases(place: FrenchPlace): string[] {
   ];
 }
 
+function isAscii(text: string): boolean {
+  return /^[\x20-\x7e]*$/.test(text);
+}
+
 function toRoman(n: number): string {
   const numerals: [number, string][] = [
     [10, 'X'],
@@ -213,7 +220,7 @@ function toRoman(n: number): string {
 
 function push<T>(map: Map<string, T[]>, key: string, value: T): void {
   const list = map.get(key);
-  if (list) {
-    if (!list.includes(value)) list.push(value);
-  } else map.set(key, [value]);
+  if (!list) map.set(key, [value]);
+  // Aliases of one place are indexed one after the other, so a repeat can only be the last entry.
+  else if (list[list.length - 1] !== value) list.push(value);
 }

@@ -17,6 +17,13 @@ const ABBREVIATIONS: Record<string, string> = {
  * hyphens, commas) into one space. Ligatures are spelled out ("œ" becomes "oe").
  */
 export function normalizeText(text: string): string {
+  // ASCII text has no diacritics to remove: this path skips the costly Unicode steps.
+  if (/^[\x20-\x7e]*$/.test(text)) {
+    return text
+      .toLowerCase()
+      .replace(/[^a-z0-9]+/g, ' ')
+      .trim();
+  }
   return text
     .toLowerCase()
     .replace(/œ/g, 'oe')
