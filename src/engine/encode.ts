@@ -38,10 +38,14 @@ export async function encodeSegments(
   // One ffmpeg per core: a filter graph runs mostly on one thread, so two processes keep two cores busy.
   const parallel = Math.max(1, Math.min(segments.length, availableParallelism()));
   const chunks = new Array<Chunk>(segments.length);
+  // Longest segments first, so that the processes finish close together instead of one encoding a
+  // long segment alone at the end.
+  const order = segments.map((_, position) => position);
+  order.sort((a, b) => (segments[b]?.segment.frames ?? 0) - (segments[a]?.segment.frames ?? 0));
   let next = 0;
   const worker = async () => {
-    while (next < segments.length) {
-      const position = next++;
+    while (next < order.length) {
+      const position = order[next++] as number;
       const segment = segments[position] as SegmentVisuals;
       chunks[position] = await encodeSegment(segment, context, (frames) => {
         done[position] = frames;
