@@ -111,7 +111,7 @@ export async function migrateToLatest(db: Kysely<unknown>, schema?: string): Pro
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     const what = failed ? `Database migration ${failed} failed` : 'Database migrations could not start';
-    const reason = error instanceof Error ? error.message : String(error);
+    const reason = error instanceof Error ? error.message : 'unknown error';
     throw new VidataError('INTERNAL', `${what}: ${reason}`, { cause: error });
   }
 }
