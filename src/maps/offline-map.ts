@@ -77,6 +77,8 @@ export function drawOfflineMap(options: {
   ctx.fillStyle = style.water;
   ctx.fillRect(0, 0, width, height);
 
+  // NOTE: outlines are not repeated across the 180th meridian, so a map of Wallis-et-Futuna or Fiji
+  // shows sea where the land east or west of that line would be.
   const detailed = view.zoom >= DETAILED_ZOOM;
   const bounds = viewportBounds(view);
   const visible = (shape: Shape) =>
