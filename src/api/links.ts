@@ -2,7 +2,7 @@
 import type { FastifyRequest } from 'fastify';
 import type { Project } from '../service/projects.ts';
 
-/** The server's public address: the configured base URL, or the scheme and Host of the request. */
+/** Returns the server's public address: the configured base URL, or the request's scheme and Host. */
 export function baseUrlOf(request: FastifyRequest, configured: string | undefined): string {
   return configured ?? `${request.protocol}://${request.host}`;
 }
@@ -10,7 +10,7 @@ export function baseUrlOf(request: FastifyRequest, configured: string | undefine
 export const mediaPath = (vidataId: string, file: 'video.mp4' | 'cover.jpg') => `/media/${vidataId}/${file}`;
 export const playerPath = (vidataId: string) => `/v/${vidataId}`;
 
-/** The project's landing page pattern, `{videoslug}` standing for the Vidata id. */
+/** Returns the project's landing page pattern, where `{videoslug}` is the Vidata id. */
 export function pagePlayerLink(project: Project, base: string): string {
   return project.pagePlayerLink ?? `${base}/v/{videoslug}`;
 }

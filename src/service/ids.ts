@@ -7,17 +7,17 @@ import { customAlphabet } from 'nanoid';
 const ALPHABET = '0123456789abcdefghijklmnopqrstuvwxyz';
 const generateId = customAlphabet(ALPHABET, 16);
 
-/** A short, URL-safe, unguessable id for a Vidata, a project, a video template or an upload. */
+/** Makes a short, URL-safe, unguessable id for a Vidata, a project, a video template or an upload. */
 export function newId(): string {
   return generateId();
 }
 
-/** A batch id; the public API shows batch ids as UUIDs. */
+/** Makes a batch id, a UUID as in the public API's samples. */
 export function newBatchId(): string {
   return randomUUID();
 }
 
-/** A new API key: 128 random bits (32 hex digits) behind a prefix that makes a leaked key easy to spot. */
+/** Makes an API key: 128 random bits (32 hex digits) after a prefix that makes a leaked key easy to spot. */
 export function newApiKey(): string {
   return `vk_${randomBytes(16).toString('hex')}`;
 }

@@ -154,7 +154,7 @@ class ProgressWriter {
   }
 }
 
-/** The error shown to API callers: catalogue errors as they are, anything else without internals. */
+/** Returns the error shown to API callers: catalogue errors as they are, anything else without internals. */
 function publicError(error: unknown): { code: string; message: string } {
   if (isVidataError(error)) return { code: error.code, message: error.message };
   return { code: 'RENDER_FAILED', message: 'The render failed; the server log has the details.' };

@@ -287,7 +287,7 @@ function newRow(
   };
 }
 
-/** Every problem a validation error carries (one for a plain VidataError). */
+/** Lists every problem a validation error contains (the error itself for a plain VidataError). */
 export function problemList(error: VidataError): VidataError[] {
   return error instanceof VidataValidationError ? error.problems : [error];
 }

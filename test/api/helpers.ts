@@ -107,7 +107,7 @@ function fixtureResult(request: RenderRequest): RenderResult {
   };
 }
 
-/** A render that waits until released (then copies the fixture) or aborted (then rejects). */
+/** Returns a render that waits until released (then copies the fixture) or aborted (then rejects). */
 export function blockingRender(): {
   render: RenderFunction;
   started: Promise<RenderRequest>;
@@ -156,7 +156,7 @@ export const SAMPLE_VARIABLES = {
   TXT_METIER: 'Métrologue',
 };
 
-/** Creates a Vidata and returns its id; fails unless the answer is 201. */
+/** Creates a Vidata and returns its id; throws unless the response status is 201. */
 export async function createVidata(
   server: TestServer,
   variables: Record<string, unknown> = SAMPLE_VARIABLES,
@@ -178,12 +178,12 @@ export interface ErrorJson {
   errors?: { code: string; message: string; field?: string }[];
 }
 
-/** The error body of an injected response. */
+/** Returns the error body of an injected response. */
 export function errorOf(response: { json<T>(): T }): ErrorJson {
   return response.json<ErrorJson>();
 }
 
-/** A multipart/form-data body with one file part, as headers and payload for `inject`. */
+/** Builds a multipart/form-data body with one file part, as headers and payload for `inject`. */
 export async function multipartBody(
   data: Buffer,
   filename: string,

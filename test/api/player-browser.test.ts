@@ -97,7 +97,7 @@ describe('player page in Chromium', () => {
     assert.match(state.poster, /\/media\/[0-9a-z]{16}\/cover\.jpg$/);
     assert.equal(state.outline, 'rgb(255, 122, 89)');
 
-    // Seeking needs range requests: Chromium asks for byte ranges and the time must move.
+    // Seeking needs range requests: Chromium requests byte ranges, and currentTime must move.
     const seeked = await video.evaluate(
       (element: VideoElement) =>
         new Promise<number>((resolve) => {

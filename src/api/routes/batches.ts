@@ -93,8 +93,8 @@ export function registerBatchRoutes(app: ZodApp, services: Services): void {
 
 /**
  * Finds the batch's project. In the public samples `ProjectKey` is the project's id and `vkey`
- * authenticates, so `ProjectKey` may be the id or the key; naming another project than the key's
- * is answered like any other project's data: not found.
+ * authenticates, so `ProjectKey` may be the id or the key. A `ProjectKey` naming another project
+ * than the key's gets NOT_FOUND, like any other project's data.
  */
 async function batchProject(
   request: FastifyRequest,
@@ -112,7 +112,7 @@ async function batchProject(
   throw new VidataError('NOT_FOUND', `Project "${projectKey}" not found.`, { field: 'ProjectKey' });
 }
 
-/** A customization is the dictionary of variables, or an object with it under `variables`. */
+/** Returns a customization's variables: the row itself, or the object under its `variables` field. */
 function customizationVariables(row: Record<string, unknown>): Record<string, unknown> {
   const nested = row.variables ?? row.Variables;
   if (nested !== null && typeof nested === 'object' && !Array.isArray(nested))

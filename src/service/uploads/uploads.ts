@@ -37,7 +37,7 @@ export class UploadService {
   }
 
   /**
-   * Writes the stream to a temporary file, checks its bytes and stores it. `isTruncated` tells
+   * Writes the stream to a temporary file, checks its bytes and stores it. `isTruncated` returns
    * whether the stream was cut at the size limit. Nothing is stored when a check fails.
    */
   async store(projectId: string, stream: Readable, isTruncated: () => boolean): Promise<Upload> {
