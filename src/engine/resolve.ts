@@ -168,6 +168,8 @@ class Resolver {
   }
 
   async #drawMap(variable: MapVariable): Promise<string> {
+    // Read before the first await: maps drawn side by side must not share a file name.
+    const file = this.#context.workspace.file(`map-${this.#maps.size}.png`);
     const address = this.#context.values.texts[variable.Name]?.trim() ?? '';
     const maps = this.#context.maps;
     if (maps === undefined || address === '') return this.#templateFile(variable.Map.DefaultImage);
@@ -178,7 +180,6 @@ class Resolver {
       style: variable.Map.Style ?? {},
       signal: this.#context.workspace.signal,
     });
-    const file = this.#context.workspace.file(`map-${this.#maps.size}.png`);
     await writeFile(file, png);
     return file;
   }

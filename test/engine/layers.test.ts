@@ -41,6 +41,11 @@ const TEMPLATE = {
       DefaultValue: '',
       Map: { Width: 80, Height: 50, DefaultImage: 'map-default.png', Style: { pin: '#ff7a59' } },
     },
+    {
+      Name: 'TXT_MAP_IMG_second.png',
+      DefaultValue: '',
+      Map: { Width: 30, Height: 40, DefaultImage: 'map-default.png' },
+    },
   ],
   scenes: [
     {
@@ -56,6 +61,7 @@ const TEMPLATE = {
       background: { video: 'two-colours.mp4', fill: 'freeze' },
       layers: [
         { type: 'map', variable: 'TXT_MAP_IMG_map.png', box: box(40, 5, 80, 50) },
+        { type: 'map', variable: 'TXT_MAP_IMG_second.png', box: box(130, 5, 30, 40) },
         { type: 'image', src: 'white.png', box: box(0, 60, 40, 30), out: { type: 'fade', duration: 0.5 } },
         {
           type: 'image',
@@ -177,15 +183,21 @@ describe('clip, map and leave animations in frames', () => {
 
     const values = await validateValues(
       template,
-      { VID_clip: 'upload-1.mp4', 'TXT_MAP_IMG_map.png': '1 rue de la Paix, Paris' },
+      {
+        VID_clip: 'upload-1.mp4',
+        'TXT_MAP_IMG_map.png': '1 rue de la Paix, Paris',
+        'TXT_MAP_IMG_second.png': '2 quai de Loire, Paris',
+      },
       {
         requireEmail: false,
         uploadExists: (filename, kind) => filename === 'upload-1.mp4' && kind === 'video',
       },
     );
-    const magenta = await sharp({ create: { width: 80, height: 50, channels: 3, background: '#ff00ff' } })
-      .png()
-      .toBuffer();
+    // Each address gets its own colour, so a map shown in the wrong place is seen.
+    const mapColours: Record<string, string> = {
+      '1 rue de la Paix, Paris': '#ff00ff',
+      '2 quai de Loire, Paris': '#00ff00',
+    };
     video = path.join(dir, 'out.mp4');
     await render({
       template,
@@ -195,9 +207,13 @@ describe('clip, map and leave animations in frames', () => {
       workDir: dir,
       media: { resolveUpload: (filename) => Promise.resolve(path.join(uploads, filename)) },
       maps: {
-        renderMap: (request) => {
+        renderMap: async (request) => {
           mapRequests.push(request);
-          return Promise.resolve(magenta);
+          const { width, height } = request;
+          const background = mapColours[request.address] ?? '#000000';
+          return sharp({ create: { width, height, channels: 3, background } })
+            .png()
+            .toBuffer();
         },
       },
     });
@@ -226,13 +242,14 @@ describe('clip, map and leave animations in frames', () => {
     await assertColour(20 + 16, 5, 45, YELLOW, 'background after the clip ended');
   });
 
-  it('draws the map from the provider', async () => {
-    assert.equal(mapRequests.length, 1);
-    assert.equal(mapRequests[0]?.address, '1 rue de la Paix, Paris');
-    assert.equal(mapRequests[0]?.width, 80);
-    assert.equal(mapRequests[0]?.height, 50);
-    assert.equal(mapRequests[0]?.style.pin, '#ff7a59');
-    await assertColour(30, 80, 30, [255, 0, 255], 'the map');
+  it('draws the maps from the provider', async () => {
+    const first = mapRequests.find((r) => r.address === '1 rue de la Paix, Paris');
+    assert.equal(mapRequests.length, 2);
+    assert.equal(first?.width, 80);
+    assert.equal(first?.height, 50);
+    assert.equal(first?.style.pin, '#ff7a59');
+    await assertColour(30, 80, 30, [255, 0, 255], 'the first map');
+    await assertColour(30, 145, 25, [0, 255, 0], 'the second map');
   });
 
   it('fades a layer out', async () => {
