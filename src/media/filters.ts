@@ -81,6 +81,13 @@ export function fitGeometry(
   };
 }
 
+/** Tells whether a clip is HDR or BT.2020, which swscale cannot convert and zscale must. */
+export function needsZscale(info: ClipInfo): boolean {
+  const wideGamut =
+    info.colorPrimaries === 'bt2020' || info.colorSpace === 'bt2020nc' || info.colorSpace === 'bt2020c';
+  return info.hdr !== undefined || wideGamut;
+}
+
 /**
  * Returns the zscale filters that resize an HDR (PQ or HLG) or wide-gamut clip to `size` and convert
  * it to 8-bit BT.709 SDR, or an empty list when swscale can do the conversion alone. The first zscale
@@ -94,9 +101,7 @@ export function fitGeometry(
  * fixtures' mid-grey 128 became 83 with Hable and 125 with Mobius).
  */
 export function colorFilters(info: ClipInfo, size: { width: number; height: number }): string[] {
-  const wideGamut =
-    info.colorPrimaries === 'bt2020' || info.colorSpace === 'bt2020nc' || info.colorSpace === 'bt2020c';
-  if (info.hdr === undefined && !wideGamut) return [];
+  if (!needsZscale(info)) return [];
   const hdrTransfer = info.hdr === 'pq' ? 'smpte2084' : 'arib-std-b67';
   const input = [
     `w=${size.width}:h=${size.height}:filter=bicubic`,
@@ -164,6 +169,8 @@ export function videoFilterChain(info: ClipInfo, options: VideoChainOptions): st
       ? `crop=w=${options.width}:h=${options.height}:x=${geometry.x}:y=${geometry.y}`
       : `pad=w=${options.width}:h=${options.height}:x=${geometry.x}:y=${geometry.y}:color=${options.padColor}`;
   return [
+    // Interlaced frames are made progressive first, one frame per frame (not per field).
+    ...(info.interlaced ? ['yadif=mode=send_frame:deint=interlaced'] : []),
     // Constant frame rate from the first frame on: start_time=0 repeats the first frame when video
     // starts after the audio, so both stay in sync.
     `fps=fps=${options.fps}:start_time=0`,

@@ -9,9 +9,10 @@ import { rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { VidataError } from '../errors.ts';
 import type { FfmpegTools } from '../engine/types.ts';
-import { audioFilterChain, OUTPUT_SAMPLE_RATE, videoFilterChain, type Fit } from './filters.ts';
+import { requireFilters } from './capabilities.ts';
+import { audioFilterChain, needsZscale, OUTPUT_SAMPLE_RATE, videoFilterChain, type Fit } from './filters.ts';
 import { probeClip, type ClipInfo, type ProbeLimits } from './probe.ts';
-import { runTool, stderrTail, ToolFailure } from './run.ts';
+import { localInput, runTool, stderrTail, ToolFailure } from './run.ts';
 
 export interface NormalizeOptions {
   input: string;
@@ -68,6 +69,9 @@ export async function normalizeClip(options: NormalizeOptions): Promise<Normaliz
   const duration = Math.min(info.duration, options.maxDuration ?? Infinity);
   const frameCount = Math.max(1, Math.round(duration * options.fps));
   const sampleCount = Math.round((frameCount / options.fps) * OUTPUT_SAMPLE_RATE);
+  if (needsZscale(info)) {
+    await requireFilters(options.ffmpeg.ffmpeg, ['zscale', 'tonemap'], 'converting HDR and BT.2020 clips');
+  }
 
   const video = videoFilterChain(info, {
     width: options.width,
@@ -88,7 +92,7 @@ export async function normalizeClip(options: NormalizeOptions): Promise<Normaliz
   const args = [
     '-hide_banner', '-nostdin', '-v', 'error', '-y',
     '-threads', String(options.threads ?? 0),
-    '-i', options.input,
+    ...localInput(options.input),
     '-filter_complex', graph,
     '-map', '[v]', '-map', '[a]',
     // Phones store the place of recording in the file's metadata: none of it is copied.
@@ -99,7 +103,7 @@ export async function normalizeClip(options: NormalizeOptions): Promise<Normaliz
     '-color_primaries', 'bt709', '-color_trc', 'bt709', '-colorspace', 'bt709', '-color_range', 'tv',
     '-c:a', 'aac', '-b:a', '160k', '-ar', String(OUTPUT_SAMPLE_RATE), '-ac', '2',
     '-movflags', '+faststart',
-    '-f', 'mp4', partial,
+    '-f', 'mp4', `file:${partial}`,
   ]; // prettier-ignore
 
   try {

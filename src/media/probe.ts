@@ -8,7 +8,7 @@ import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import { VidataError } from '../errors.ts';
 import { checkContainer, type ContainerKind } from './container.ts';
-import { runTool, stderrTail, ToolFailure } from './run.ts';
+import { localInput, runTool, stderrTail, ToolFailure } from './run.ts';
 
 export type HdrTransfer = 'pq' | 'hlg';
 
@@ -33,6 +33,8 @@ export interface ClipInfo {
   /** True when the intervals between frame timestamps vary by more than `VFR_TOLERANCE`. */
   isVfr: boolean;
   pixFmt: string;
+  /** True when the frames are stored as two interlaced fields (camcorders, broadcast recordings). */
+  interlaced: boolean;
   /** Bits per colour sample (8, 10, 12...). */
   bitDepth: number;
   /** Colour tags as ffprobe names them, undefined when the file has none. */
@@ -85,6 +87,7 @@ interface ProbeStream {
   height?: number;
   sample_aspect_ratio?: string;
   pix_fmt?: string;
+  field_order?: string;
   bits_per_raw_sample?: string;
   color_transfer?: string;
   color_primaries?: string;
@@ -185,6 +188,7 @@ export async function probeClip(
     fps: { avg: parseRatio(video.avg_frame_rate) ?? 0, r: parseRatio(video.r_frame_rate) ?? 0 },
     isVfr: isVariableFrameRate(output.packets ?? [], video.index),
     pixFmt,
+    interlaced: ['tt', 'bb', 'tb', 'bt'].includes(video.field_order ?? ''),
     bitDepth: bitDepth(video.bits_per_raw_sample, pixFmt),
     colorTransfer: known(transfer),
     colorPrimaries: known(video.color_primaries),
@@ -212,7 +216,7 @@ async function runProbe(
     // Packet timestamps of the first packets only, to tell constant from variable frame rate.
     '-show_entries', 'packet=stream_index,pts',
     '-read_intervals', `%+#${PACKETS_FOR_TIMING}`,
-    file,
+    ...localInput(file),
   ]; // prettier-ignore
   let stdout: Buffer;
   try {

@@ -3,6 +3,7 @@
  * optional AbortSignal, and turns their failures into catalogue errors in one place.
  */
 import { spawn } from 'node:child_process';
+import path from 'node:path';
 import { VidataError } from '../errors.ts';
 
 export interface RunOptions {
@@ -98,6 +99,15 @@ export function runTool(command: string, args: readonly string[], options: RunOp
       } else resolve({ stdout: Buffer.concat(stdout), stderr: text });
     });
   });
+}
+
+/**
+ * Returns the arguments that open `file` as an ffmpeg or ffprobe input, and nothing else. The
+ * `file:` prefix keeps a name such as "-x.mp4" or "concat:a|b" from being read as an option or a
+ * protocol, and the whitelist stops a file from pulling in other sources (network or nested inputs).
+ */
+export function localInput(file: string): string[] {
+  return ['-protocol_whitelist', 'file', '-i', `file:${path.resolve(file)}`];
 }
 
 /** Returns the last `lines` lines of a tool's standard error, for messages and error details. */

@@ -4,6 +4,7 @@
  * arguments and filter chains that the video layer encoder splices into its own command.
  */
 import { OUTPUT_SAMPLE_RATE } from './filters.ts';
+import { localInput } from './run.ts';
 
 export type SlotFill = 'loop' | 'freeze';
 
@@ -20,7 +21,7 @@ export interface SlotFitOptions {
 export interface SlotFit {
   /** How the slot is filled: the clip is long enough (`trim`), or it is looped or frozen. */
   mode: 'trim' | 'loop' | 'freeze';
-  /** Arguments that open the clip as one ffmpeg input, `-i` and the path included. */
+  /** Arguments that open the clip as one ffmpeg input, `-i` and the path included (see `localInput`). */
   inputArgs: string[];
   /**
    * Filter chain for the input's video stream (`[N:v]<videoFilter>[out]`): exactly `frameCount`
@@ -72,7 +73,7 @@ export function fitClipToSlot(options: SlotFitOptions): SlotFit {
   if (available >= frameCount) {
     return {
       mode: 'trim',
-      inputArgs: ['-i', clip.path],
+      inputArgs: localInput(clip.path),
       videoFilter: videoTrim,
       audioFilter: audioTrim,
       frameCount,
@@ -84,7 +85,7 @@ export function fitClipToSlot(options: SlotFitOptions): SlotFit {
       mode: 'loop',
       // The demuxer replays the file endlessly with continuous timestamps; the trims end it. The
       // loop filter would do the same but keeps every decoded frame in memory.
-      inputArgs: ['-stream_loop', '-1', '-i', clip.path],
+      inputArgs: ['-stream_loop', '-1', ...localInput(clip.path)],
       videoFilter: videoTrim,
       audioFilter: audioTrim,
       frameCount,
@@ -93,7 +94,7 @@ export function fitClipToSlot(options: SlotFitOptions): SlotFit {
   }
   return {
     mode: 'freeze',
-    inputArgs: ['-i', clip.path],
+    inputArgs: localInput(clip.path),
     videoFilter: [
       `trim=start_frame=${startFrame}`,
       `tpad=stop_mode=clone:stop=${frameCount - available}`,

@@ -16,6 +16,7 @@ const SDR: ClipInfo = {
   fps: { avg: 30, r: 30 },
   isVfr: false,
   pixFmt: 'yuv420p',
+  interlaced: false,
   bitDepth: 8,
   colorTransfer: 'bt709',
   colorPrimaries: 'bt709',
@@ -165,6 +166,22 @@ describe('filter chains', () => {
       { width: 64, height: 36, fps: 25, fit: 'cover', frameCount: 25, padColor: '0x000000' },
     );
     assert.match(chain, /in_range=pc:out_range=tv/);
+  });
+
+  it('deinterlaces only interlaced clips', () => {
+    const options = {
+      width: 64,
+      height: 36,
+      fps: 25,
+      fit: 'cover',
+      frameCount: 25,
+      padColor: '0x000000',
+    } as const;
+    assert.match(
+      videoFilterChain({ ...SDR, interlaced: true }, options),
+      /^yadif=mode=send_frame:deint=interlaced,fps=/,
+    );
+    assert.match(videoFilterChain(SDR, options), /^fps=/);
   });
 
   it('copies mono to both channels', () => {

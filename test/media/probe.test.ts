@@ -76,6 +76,11 @@ describe('probeClip on accepted clips', () => {
     assert.equal(pq.bitDepth, 10);
   });
 
+  it('detects interlaced frames', async () => {
+    assert.equal((await probe('interlaced.mp4')).interlaced, true);
+    assert.equal((await probe('no-audio.mp4')).interlaced, false);
+  });
+
   it('counts a late video start in the duration', async () => {
     // Picture from 0.52 s to 2.04 s, sound from 0 to 2 s.
     const info = await probe('av-offset.mp4');
@@ -198,6 +203,15 @@ describe('probeClip on rejected files', () => {
     const error = await rejection(probeClip(clip('vfr.mp4'), tools.ffprobe, { limits: { maxDuration: 1 } }));
     assert.equal(error.code, 'VIDEO_TOO_LARGE');
     assert.match(error.message, /maximum is 1 s/);
+  });
+
+  it('reads a file whose name looks like an option or a protocol', async () => {
+    for (const name of ['-x.mp4', 'concat:a.mp4']) {
+      const file = path.join(dir, name);
+      await copyFile(clip('no-audio.mp4'), file);
+      const info = await probeClip(file, tools.ffprobe);
+      assert.equal(info.width, 64);
+    }
   });
 
   it('reports a missing ffprobe as FFMPEG_NOT_FOUND', async () => {
