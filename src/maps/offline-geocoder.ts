@@ -63,9 +63,9 @@ export class OfflineGeocoder implements Geocoder {
     const overseas = country && OVERSEAS_DEPARTMENTS[country.country.code];
     if (overseas) parsed.departments.push(overseas);
     const abroad = country && country.country.code !== 'FR' && !overseas;
-    // The country's words are left out of the search for the city, except overseas, where
-    // "Saint-Martin" and "Mayotte" may name a commune as well as the territory.
-    const words = country && !overseas ? parsed.words.slice(0, country.start) : parsed.words;
+    // The country's words are left out of the search for a city abroad. In France they stay,
+    // because they may end a commune's name ("Roissy-en-France", "Saint-Martin").
+    const words = abroad ? parsed.words.slice(0, country.start) : parsed.words;
 
     if (!abroad) {
       const french = this.#bestFrenchPlace({ ...parsed, words });

@@ -166,6 +166,7 @@ const CASES: Case[] = [
     country: 'FR',
     label: "Villeneuve-d'Ascq",
   },
+  { address: 'Roissy-en-France', lat: 49.0044, lon: 2.517, km: 3, country: 'FR', label: 'Roissy-en-France' },
   { address: 'marseille', lat: 43.2965, lon: 5.3698, km: 3, country: 'FR', label: 'Marseille' },
   { address: 'NICE', lat: 43.7102, lon: 7.262, km: 3, country: 'FR', label: 'Nice' },
   {
