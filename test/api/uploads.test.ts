@@ -40,6 +40,17 @@ describe('POST /v1/upload', () => {
     assert.equal(response.json<{ ContentType: string }>().ContentType, 'image/jpeg');
   });
 
+  it('accepts an AVIF image, not taken for an MP4', async () => {
+    const avif = await sharp({ create: { width: 48, height: 32, channels: 3, background: '#00ff00' } })
+      .avif()
+      .toBuffer();
+    const response = await upload(server, avif, 'photo.mp4');
+    assert.equal(response.statusCode, 201, response.body);
+    assert.match(response.json<{ Filename: string }>().Filename, /\.avif$/);
+    assert.equal(response.json<{ Type: string }>().Type, 'image');
+    assert.equal(response.json<{ Width: number }>().Width, 48);
+  });
+
   it('accepts an MP4 clip with its duration', async () => {
     const response = await upload(server, await readFile(CLIP), 'clip.bin');
     assert.equal(response.statusCode, 201, response.body);

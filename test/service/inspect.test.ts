@@ -16,6 +16,7 @@ describe('sniffFormat', () => {
       [bytes([0x1a, 0x45, 0xdf, 0xa3]), 'webm'],
       [bytes([0, 0, 0, 0x20], 'ftypisom'), 'mp4'],
       [bytes([0, 0, 0, 0x14], 'ftypqt  '), 'mov'],
+      [bytes([0, 0, 0, 0x1c], 'ftypavif', [0, 0, 0, 0], 'avifmif1miaf'), 'avif'],
     ];
     for (const [head, extension] of cases) {
       assert.equal(sniffFormat(Buffer.concat([head, Buffer.alloc(64)]))?.extension, extension);

@@ -1,11 +1,13 @@
 /**
  * Checks an uploaded file by its bytes, never by its name or declared type: the first bytes give
- * the format, then sharp (images) or ffprobe (videos) read it fully enough to reject broken files.
+ * the format. Images go through the render engine's own image check (header, pixel limit, a full
+ * decode); videos are read with ffprobe.
  */
 import { spawn } from 'node:child_process';
 import { open } from 'node:fs/promises';
-import sharp from 'sharp';
 import { VidataError } from '../../errors.ts';
+import { sniffFormat as sniffImageFormat, type ImageFormat } from '../../engine/raster/image-inspect.ts';
+import { inspectImage } from '../../engine/raster/image.ts';
 
 export interface MediaInfo {
   kind: 'image' | 'video';
@@ -25,17 +27,21 @@ export interface InspectOptions {
 
 type Sniffed = { kind: 'image' | 'video'; contentType: string; extension: string };
 
+const IMAGE_TYPES: Record<ImageFormat, Omit<Sniffed, 'kind'>> = {
+  jpeg: { contentType: 'image/jpeg', extension: 'jpg' },
+  png: { contentType: 'image/png', extension: 'png' },
+  webp: { contentType: 'image/webp', extension: 'webp' },
+  gif: { contentType: 'image/gif', extension: 'gif' },
+  avif: { contentType: 'image/avif', extension: 'avif' },
+  heic: { contentType: 'image/heic', extension: 'heic' },
+};
+
 /** Recognizes the format from the file's first bytes; undefined for anything else. */
 export function sniffFormat(head: Buffer): Sniffed | undefined {
+  // Images first: AVIF and HEIC files start with an ISO "ftyp" box, like MP4.
+  const image = sniffImageFormat(head);
+  if (image) return { kind: 'image', ...IMAGE_TYPES[image] };
   const ascii = (start: number, end: number) => head.subarray(start, end).toString('latin1');
-  if (head[0] === 0xff && head[1] === 0xd8 && head[2] === 0xff)
-    return { kind: 'image', contentType: 'image/jpeg', extension: 'jpg' };
-  if (head.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a])))
-    return { kind: 'image', contentType: 'image/png', extension: 'png' };
-  if (ascii(0, 6) === 'GIF87a' || ascii(0, 6) === 'GIF89a')
-    return { kind: 'image', contentType: 'image/gif', extension: 'gif' };
-  if (ascii(0, 4) === 'RIFF' && ascii(8, 12) === 'WEBP')
-    return { kind: 'image', contentType: 'image/webp', extension: 'webp' };
   if (head.subarray(0, 4).equals(Buffer.from([0x1a, 0x45, 0xdf, 0xa3])))
     return { kind: 'video', contentType: 'video/webm', extension: 'webm' };
   if (ascii(4, 8) === 'ftyp') {
@@ -59,55 +65,13 @@ export async function inspectMedia(file: string, options: InspectOptions): Promi
   if (!format) {
     throw new VidataError(
       'UNSUPPORTED_MEDIA_TYPE',
-      'The file is neither a JPEG, PNG, WebP or GIF image nor an MP4, MOV or WebM video.',
+      'The file is neither a JPEG, PNG, WebP, GIF or AVIF image nor an MP4, MOV or WebM video.',
       { field: 'file' },
     );
   }
-  return format.kind === 'image'
-    ? inspectImageFile(file, format, options)
-    : inspectVideoFile(file, format, options);
-}
-
-async function inspectImageFile(file: string, format: Sniffed, options: InspectOptions): Promise<MediaInfo> {
-  let metadata: Awaited<ReturnType<ReturnType<typeof sharp>['metadata']>>;
-  try {
-    // The header is read without a pixel limit so an oversized image gets its own error code.
-    metadata = await sharp(file, { limitInputPixels: false }).metadata();
-  } catch (cause) {
-    throw new VidataError('IMAGE_INVALID', 'The image cannot be read: it is damaged or incomplete.', {
-      field: 'file',
-      cause,
-    });
-  }
-  const width = metadata.width;
-  const height = metadata.height;
-  if (!width || !height) {
-    throw new VidataError('IMAGE_INVALID', 'The image has no dimensions.', { field: 'file' });
-  }
-  if (width * height > options.maxImagePixels) {
-    throw new VidataError(
-      'IMAGE_TOO_LARGE',
-      `The image is ${width}x${height} pixels; the maximum is ${options.maxImagePixels} pixels in all.`,
-      { field: 'file', details: { width, height, maxPixels: options.maxImagePixels } },
-    );
-  }
-  try {
-    // Decoding every pixel once catches truncated files, which a header read alone accepts.
-    await sharp(file, { limitInputPixels: options.maxImagePixels, failOn: 'truncated', pages: 1 }).stats();
-  } catch (cause) {
-    throw new VidataError('IMAGE_INVALID', 'The image cannot be decoded: it is damaged or incomplete.', {
-      field: 'file',
-      cause,
-    });
-  }
-  // EXIF orientations 5 to 8 turn the picture by a quarter, so the displayed width is the stored height.
-  const turned = (metadata.orientation ?? 1) >= 5;
-  return {
-    ...format,
-    width: turned ? height : width,
-    height: turned ? width : height,
-    duration: undefined,
-  };
+  if (format.kind === 'video') return inspectVideoFile(file, format, options);
+  const image = await inspectImage(file, { maxPixels: options.maxImagePixels, decode: true }, 'file');
+  return { ...format, width: image.width, height: image.height, duration: undefined };
 }
 
 interface ProbeOutput {
