@@ -54,8 +54,9 @@ export interface NormalizedClip {
 }
 
 /**
- * Normalizes `input` into `output` and probes the result. Throws VIDEO_INVALID or VIDEO_TOO_LARGE
- * for clips the probe rejects, FFMPEG_FAILED when ffmpeg fails; `output` is then left untouched.
+ * Normalizes `input` into `output`, probing `input` first unless `info` is given. Throws
+ * VIDEO_INVALID or VIDEO_TOO_LARGE for clips the probe rejects and FFMPEG_FAILED when ffmpeg fails.
+ * `output` is then left untouched.
  */
 export async function normalizeClip(options: NormalizeOptions): Promise<NormalizedClip> {
   checkTarget(options);
@@ -86,7 +87,7 @@ export async function normalizeClip(options: NormalizeOptions): Promise<Normaliz
   const graph = `[0:${info.streamIndex.video}]${video}[v];${audioInput}${audio}[a]`;
 
   const partial = path.join(
-    path.dirname(options.output),
+    path.dirname(path.resolve(options.output)),
     `.${path.basename(options.output)}.${randomBytes(6).toString('hex')}.partial.mp4`,
   );
   const args = [
