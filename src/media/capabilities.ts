@@ -1,6 +1,6 @@
 /**
  * Filters an ffmpeg build offers, read once per binary from `ffmpeg -filters`. A build chosen with
- * FFMPEG_PATH may lack zimg (`zscale`), which HDR clips need; checking first turns an obscure
+ * FFMPEG_PATH may lack zimg (`zscale`), which HDR clips need. Checking first turns an obscure
  * "No such filter" failure into an error that names the missing filter.
  */
 import { VidataError } from '../errors.ts';
@@ -8,7 +8,7 @@ import { runTool } from './run.ts';
 
 const filtersByBinary = new Map<string, Promise<Set<string>>>();
 
-/** Lists the filter names of the ffmpeg at `ffmpegPath`; the answer is cached per path. */
+/** Lists the filter names of the ffmpeg at `ffmpegPath`, cached per path. */
 export function ffmpegFilters(ffmpegPath: string): Promise<Set<string>> {
   let filters = filtersByBinary.get(ffmpegPath);
   if (filters === undefined) {
