@@ -16,6 +16,7 @@ export interface FrenchPlace {
   kind: 'c' | 'a' | 'd';
   department: string;
   postcodes: string[];
+  /** Inhabitants; for a former commune, those of the commune it joined. */
   population: number;
   lat: number;
   lon: number;
@@ -98,6 +99,7 @@ function buildGazetteer(): Gazetteer {
     return key;
   };
 
+  const french: FrenchPlace[] = [];
   for (const [
     code = '',
     name = '',
@@ -128,6 +130,15 @@ function buildGazetteer(): Gazetteer {
     for (const postcode of place.postcodes) push(gazetteer.frenchByPostcode, postcode, place);
     push(gazetteer.frenchByDepartment, department, place);
     if (!place.approximate && place.kind === 'c') gazetteer.labelPlaces.push(place);
+    french.push(place);
+  }
+  // INSEE gives former communes no population: they borrow that of the commune they joined, so
+  // that "Évry" finds the former commune now in Évry-Courcouronnes (67,000 people) before the
+  // village of Évry in the Yonne.
+  const communes = new Map(french.filter((p) => p.kind === 'c').map((p) => [p.code, p]));
+  for (const place of french) {
+    if (place.kind === 'd' && place.population === 0)
+      place.population = communes.get(place.parent)?.population ?? 0;
   }
 
   for (const [countryCode = '', name = '', alternateNames = '', lat, lon, population] of readTable(

@@ -142,7 +142,7 @@ export class OfflineGeocoder implements Geocoder {
     }
 
     const ranked = [...scores].sort(
-      ([a, fa], [b, fb]) => fb.score - fa.score || kindRank(b) - kindRank(a) || b.population - a.population,
+      ([a, fa], [b, fb]) => fb.score - fa.score || b.population - a.population || kindRank(b) - kindRank(a),
     );
     const [best, found] = ranked[0] ?? [];
     if (!best || !found || found.score < MIN_SCORE) return undefined;
