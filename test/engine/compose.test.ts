@@ -108,6 +108,13 @@ describe('composeSegment', () => {
       '-i',
       '/clips/a.mp4',
     ]);
+    const long = { file: '/clips/long.mp4', duration: 10, hasAudio: false };
+    const inside = composeSegment(
+      segmentOf([], { kind: 'video', clip: long, fit: 'cover', offset: 5, fill: 'loop' }),
+      FORMAT,
+    );
+    // 2 seconds from 5 s fit in a 10-second clip: no loop, which would slow the seek down.
+    assert.deepEqual(inside.inputArgs, ['-ss', '5', '-t', '2.04', '-i', '/clips/long.mp4']);
     const frozen = composeSegment(
       segmentOf([], { kind: 'video', clip, fit: 'contain', offset: 0, fill: 'freeze' }),
       FORMAT,
