@@ -10,6 +10,7 @@ import type { Command } from 'commander';
 import { pino } from 'pino';
 import { startServer } from '../api/server.ts';
 import { loadConfig } from '../config.ts';
+import { isVidataError } from '../errors.ts';
 import { render } from '../engine/render.ts';
 import type { Services } from '../service/context.ts';
 import type { Project } from '../service/projects.ts';
@@ -31,7 +32,18 @@ export function registerServeCommand(program: Command): void {
         logger,
         render,
         beforeStart: async (services) => {
-          if (firstStart && (await services.projects.count()) === 0) demo = await createDemoProject(services);
+          if ((await services.projects.count()) > 0) return;
+          if (!firstStart) {
+            logger.warn('no project yet: create one with vidata projects create');
+            return;
+          }
+          try {
+            demo = await createDemoProject(services);
+          } catch (error) {
+            // The API is useful without the demo, so a broken demo template does not stop the server.
+            if (!isVidataError(error)) throw error;
+            logger.error({ err: error, template: DEMO_TEMPLATE }, 'demo project not created');
+          }
         },
       });
       if (demo) process.stdout.write(demoInstructions(demo, server.port));
