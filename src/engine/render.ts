@@ -3,6 +3,7 @@
  * private folder that is removed whether the render succeeds, fails or is cancelled. The outputs
  * appear at their paths only once both are complete.
  */
+import { rm } from 'node:fs/promises';
 import { encodeAudio } from './audio.ts';
 import { extractCover } from './cover.ts';
 import { encodeSegments } from './encode.ts';
@@ -16,6 +17,11 @@ import { resolveInputs } from './resolve.ts';
 import type { RenderRequest, RenderResult } from './types.ts';
 import { moveFile, withWorkspace } from './workspace.ts';
 
+/**
+ * Renders one video and its cover from a validated template and resolved values. Throws a
+ * VidataError: RENDER_CANCELLED when `request.signal` aborts, FFMPEG_FAILED or FFMPEG_NOT_FOUND from
+ * ffmpeg, and the input errors of the stages (IMAGE_INVALID, TEXT_DOES_NOT_FIT, ADDRESS_NOT_FOUND...).
+ */
 export async function render(request: RenderRequest): Promise<RenderResult> {
   const { template, ffmpeg } = request;
   const progress = new ProgressReporter(request.onEvent);
@@ -58,7 +64,13 @@ export async function render(request: RenderRequest): Promise<RenderResult> {
     const info = await probeMedia(ffmpeg, video, { signal });
     throwIfCancelled(signal);
     await moveFile(video, request.output.video);
-    await moveFile(cover, request.output.cover);
+    try {
+      await moveFile(cover, request.output.cover);
+    } catch (error) {
+      // Without its cover the video is not a finished output either.
+      await rm(request.output.video, { force: true });
+      throw error;
+    }
     return {
       video: request.output.video,
       cover: request.output.cover,

@@ -293,6 +293,16 @@ describe('render failures and cancellation', () => {
     await assertNoFile(video);
   });
 
+  it('leaves no video when the cover cannot be written', async () => {
+    const values = await validateValues(template, {}, { requireEmail: false });
+    const video = path.join(root, 'no-cover.mp4');
+    const cover = path.join(root, 'missing-folder', 'no-cover.jpg');
+    await assert.rejects(render({ template, values, ffmpeg: tools, output: { video, cover } }), {
+      code: 'ENOENT',
+    });
+    await assertNoFile(video);
+  });
+
   it('rejects at once when cancelled before it starts', async () => {
     const controller = new AbortController();
     controller.abort();
