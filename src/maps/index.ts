@@ -2,6 +2,7 @@
 export {
   createMapProvider,
   MAX_MAP_SIDE,
+  type LocateOptions,
   type MapLogger,
   type MapProviderOptions,
   type VidataMapProvider,

@@ -29,10 +29,15 @@ export interface MapProviderOptions {
   logger?: MapLogger;
 }
 
+export interface LocateOptions extends GeocodeOptions {
+  /** The input field the address came from, set on ADDRESS_NOT_FOUND (`variables.TXT_MAP_IMG_x`). */
+  field?: string;
+}
+
 export interface VidataMapProvider extends MapProvider {
   readonly geocoder: Geocoder;
-  /** Geocodes an address; throws ADDRESS_NOT_FOUND when it cannot be placed. */
-  locate(address: string, options?: GeocodeOptions): Promise<GeocodeResult>;
+  /** Geocodes an address; throws ADDRESS_NOT_FOUND, with `field`, when it cannot be placed. */
+  locate(address: string, options?: LocateOptions): Promise<GeocodeResult>;
 }
 
 export function createMapProvider(
@@ -66,11 +71,13 @@ export function createMapProvider(
       })
     : undefined;
 
-  const locate = async (address: string, geocodeOptions: GeocodeOptions = {}): Promise<GeocodeResult> => {
-    const result = await geocoder.geocode(address, geocodeOptions);
+  const locate = async (address: string, locateOptions: LocateOptions = {}): Promise<GeocodeResult> => {
+    const result = await geocoder.geocode(address, { signal: locateOptions.signal });
     if (!result) {
       const shown = address.length > 80 ? `${address.slice(0, 77)}...` : address;
-      throw new VidataError('ADDRESS_NOT_FOUND', `The address "${shown}" could not be placed on a map.`);
+      throw new VidataError('ADDRESS_NOT_FOUND', `The address "${shown}" could not be placed on a map.`, {
+        field: locateOptions.field,
+      });
     }
     return result;
   };

@@ -109,7 +109,10 @@ describe('offline map provider', () => {
   it('locates an address without drawing it', async () => {
     const result = await provider.locate('Bordeaux');
     assert.equal(result.label, 'Bordeaux');
-    await assert.rejects(provider.locate('qqqq'), { code: 'ADDRESS_NOT_FOUND' });
+    await assert.rejects(provider.locate('qqqq', { field: 'variables.TXT_MAP_IMG_adresse.png' }), {
+      code: 'ADDRESS_NOT_FOUND',
+      field: 'variables.TXT_MAP_IMG_adresse.png',
+    });
   });
 
   it('rejects a map larger than the limit', async () => {
