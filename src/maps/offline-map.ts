@@ -17,7 +17,7 @@ import {
   type Viewport,
 } from './projection.ts';
 import { decodeShapes, type Shape } from './shapes.ts';
-import { drawCredit, drawLabel, drawPin, unit, type ResolvedStyle } from './style.ts';
+import { drawCredit, drawLabel, drawPin, printable, unit, type ResolvedStyle } from './style.ts';
 import type { GeocodeResult } from './types.ts';
 
 /** Credit owed to the sources of the offline map (GeoNames is CC BY 4.0). */
@@ -106,7 +106,7 @@ export function drawOfflineMap(options: {
   drawPlaceNames(ctx, { view, style, size, result, pin: frame });
 
   drawPin(ctx, frame.x, frame.y, style.pin, size);
-  drawLabel(ctx, result.label, {
+  drawLabel(ctx, printable(result.label, style), {
     x: frame.x,
     y: frame.y + 12 * size,
     size: Math.round(15 * size),
@@ -116,7 +116,7 @@ export function drawOfflineMap(options: {
     halo: style.land,
     align: 'center',
   });
-  drawCredit(ctx, OFFLINE_CREDIT, { width, height, font: style.font, size });
+  drawCredit(ctx, printable(OFFLINE_CREDIT, style), { width, height, font: style.font, size });
   return canvas.toBuffer('image/png');
 }
 
@@ -173,6 +173,8 @@ function drawPlaceNames(
     )
       continue;
     if (place.name === result.label) continue;
+    // A name the font cannot fully draw is skipped rather than shown with holes.
+    if (printable(place.name, style) !== place.name) continue;
     const p = worldPixel(place.lon, place.lat, view.zoom);
     const x = p.x - view.left;
     const y = p.y - view.top;

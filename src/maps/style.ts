@@ -4,7 +4,9 @@
  */
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { readFileSync } from 'node:fs';
 import { GlobalFonts, type SKRSContext2D } from '@napi-rs/canvas';
+import { Coverage, readCoverage } from '../engine/raster/cmap.ts';
 import { VidataError } from '../errors.ts';
 import type { MapImageRequest } from '../engine/types.ts';
 
@@ -20,9 +22,11 @@ export interface ResolvedStyle {
   label: string;
   /** A font alias registered by this module. */
   font: string;
+  /** Characters the font draws; others would be drawn by a system font, so labels leave them out. */
+  coverage: Coverage;
 }
 
-export const DEFAULT_STYLE: Omit<ResolvedStyle, 'font'> = {
+export const DEFAULT_STYLE: Omit<ResolvedStyle, 'font' | 'coverage'> = {
   land: '#f3f0e8',
   water: '#a9cfe0',
   border: '#8c8a99',
@@ -46,28 +50,59 @@ const SHIPPED_FAMILIES: { family: string; packageName: string; prefix: string }[
 ];
 const DEFAULT_FAMILY = 'Noto Sans';
 
-const registered = new Map<string, string>();
+const registered = new Map<string, { alias: string; coverage: Coverage }>();
 
 /** Registers a font file under an alias of this module (once per process) and returns the alias. */
-function register(family: string, files: { file: string; weight: number }[]): string {
+function register(
+  family: string,
+  files: { file: string; weight: number }[],
+): { alias: string; coverage: Coverage } {
   const known = registered.get(family);
   if (known) return known;
   const alias = `vidata-map-${registered.size}`;
-  let count = 0;
+  const ranges: [number, number][] = [];
   for (const { file, weight } of files) {
-    if (GlobalFonts.registerFromPath(file, alias, { weight, style: 'normal' }) !== null) count += 1;
+    if (GlobalFonts.registerFromPath(file, alias, { weight, style: 'normal' }) === null) continue;
+    ranges.push(...coverageRanges(file));
   }
-  if (count === 0) {
+  if (ranges.length === 0) {
     throw new VidataError(
       'INTERNAL',
       `No font file of the family "${family}" could be read for the map labels.`,
     );
   }
-  registered.set(family, alias);
-  return alias;
+  const font = { alias, coverage: new Coverage(ranges) };
+  registered.set(family, font);
+  return font;
 }
 
-function registerShipped(family: string): string | undefined {
+/** The code point ranges a font file covers, as pairs for `Coverage`. */
+function coverageRanges(file: string): [number, number][] {
+  const coverage = readCoverage(readFileSync(file));
+  const ranges: [number, number][] = [];
+  let start = -1;
+  // Fonts of the shipped families cover the Basic Multilingual Plane at most, so scanning it is enough.
+  for (let codePoint = 0; codePoint <= 0xffff; codePoint++) {
+    const covered = coverage.has(codePoint);
+    if (covered && start < 0) start = codePoint;
+    if (!covered && start >= 0) {
+      ranges.push([start, codePoint - 1]);
+      start = -1;
+    }
+  }
+  if (start >= 0) ranges.push([start, 0xffff]);
+  return ranges;
+}
+
+/** Keeps the characters of `text` that the font draws, so that no system font fills a gap. */
+export function printable(text: string, style: ResolvedStyle): string {
+  return [...text]
+    .filter((c) => style.coverage.has(c.codePointAt(0) ?? 0))
+    .join('')
+    .trim();
+}
+
+function registerShipped(family: string): { alias: string; coverage: Coverage } | undefined {
   const shipped = SHIPPED_FAMILIES.find((f) => f.family.toLowerCase() === family.toLowerCase());
   if (!shipped) return undefined;
   const folder = path.dirname(require.resolve(`${shipped.packageName}/package.json`));
@@ -77,11 +112,11 @@ function registerShipped(family: string): string | undefined {
   ]);
 }
 
-function registerDefault(): string {
-  const alias = registerShipped(DEFAULT_FAMILY);
-  if (alias === undefined)
+function registerDefault(): { alias: string; coverage: Coverage } {
+  const font = registerShipped(DEFAULT_FAMILY);
+  if (font === undefined)
     throw new VidataError('INTERNAL', `The default map font ${DEFAULT_FAMILY} is not declared.`);
-  return alias;
+  return font;
 }
 
 /**
@@ -104,7 +139,8 @@ export function resolveStyle(style: MapStyle, fonts: readonly MapFont[] = []): R
     border: style.border ?? DEFAULT_STYLE.border,
     pin: style.pin ?? DEFAULT_STYLE.pin,
     label: style.label ?? DEFAULT_STYLE.label,
-    font,
+    font: font.alias,
+    coverage: font.coverage,
   };
 }
 

@@ -9,7 +9,7 @@ import { VidataError } from '../errors.ts';
 import { DAY_MS, DiskCache, FetchFailure, RequestPacer, fetchBytes } from './http.ts';
 import { frameFor } from './offline-map.ts';
 import { TILE_SIZE, centeredViewport } from './projection.ts';
-import { drawCredit, drawLabel, drawPin, unit, type ResolvedStyle } from './style.ts';
+import { drawCredit, drawLabel, drawPin, printable, unit, type ResolvedStyle } from './style.ts';
 import type { GeocodeResult } from './types.ts';
 
 export interface TileMapOptions {
@@ -80,7 +80,7 @@ export class TileMap {
     });
     const size = unit(width, height);
     drawPin(ctx, width / 2, height / 2, style.pin, size);
-    drawLabel(ctx, result.label, {
+    drawLabel(ctx, printable(result.label, style), {
       x: width / 2,
       y: height / 2 + 12 * size,
       size: Math.round(15 * size),
@@ -90,7 +90,7 @@ export class TileMap {
       halo: '#ffffff',
       align: 'center',
     });
-    drawCredit(ctx, this.#options.attribution, { width, height, font: style.font, size });
+    drawCredit(ctx, printable(this.#options.attribution, style), { width, height, font: style.font, size });
     return canvas.toBuffer('image/png');
   }
 

@@ -4,6 +4,7 @@ import sharp from 'sharp';
 import { isVidataError } from '../../src/errors.ts';
 import { createMapProvider, defaultMapSettings, mapSettingsSchema } from '../../src/maps/index.ts';
 import { OfflineGeocoder } from '../../src/maps/offline-geocoder.ts';
+import { printable, resolveStyle } from '../../src/maps/style.ts';
 
 async function pixels(
   png: Buffer,
@@ -165,5 +166,14 @@ describe('map settings', () => {
     });
     assert.equal(settings.VIDATA_GEOCODER_TIMEOUT_MS, 1200);
     assert.equal(settings.VIDATA_TILES_MAX_ZOOM, 17);
+  });
+});
+
+describe('map labels', () => {
+  it('leaves out characters the font cannot draw', () => {
+    const style = resolveStyle({});
+    assert.equal(printable('Genève', style), 'Genève');
+    // Noto Sans (the Latin, Greek and Cyrillic font) has no CJK ideographs.
+    assert.equal(printable('Tokyo 東京', style), 'Tokyo');
   });
 });
