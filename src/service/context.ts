@@ -85,6 +85,8 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     uploads,
     vidatas,
     async startWorkers(render) {
+      // Only this process works in the data folder, so every temporary folder left is a crash's leftover.
+      await storage.removeTempDirs();
       await queue.start(
         createRenderHandlers({ db, storage, projects, uploads, render, ffmpeg: config.ffmpeg, logger }),
       );

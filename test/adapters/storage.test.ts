@@ -54,6 +54,15 @@ describe('LocalFileStorage', () => {
     await storage.delete('vidatas/b/video.mp4');
   });
 
+  it('removes leftover temporary folders', async () => {
+    const dir = await storage.makeTempDir();
+    await writeFile(path.join(dir, 'partial.mp4'), 'x');
+    await storage.removeTempDirs();
+    assert.equal(existsSync(dir), false);
+    const next = await storage.makeTempDir();
+    assert.ok(existsSync(next));
+  });
+
   it('rejects keys that could leave the root', async () => {
     for (const key of ['../x', 'a/../../x', '/etc/passwd', 'a//b', 'a/./b', '']) {
       await assert.rejects(storage.stat(key), /Invalid storage key/, key);

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -181,6 +181,7 @@ describe('render queue across a restart', () => {
           .toString('latin1'),
         'ftyp',
       );
+      assert.deepEqual(await readdir(path.join(dataDir, 'tmp')), [], 'temporary folders left behind');
     } finally {
       await second.stop('SIGTERM');
     }

@@ -59,6 +59,10 @@ export class LocalFileStorage implements FileStorage {
     await rm(this.pathOf(key), { force: true });
   }
 
+  async removeTempDirs(): Promise<void> {
+    await rm(this.tempRoot, { recursive: true, force: true });
+  }
+
   async makeTempDir(): Promise<string> {
     await mkdir(this.tempRoot, { recursive: true });
     return mkdtemp(path.join(this.tempRoot, 'work-'));

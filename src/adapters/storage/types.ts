@@ -27,6 +27,8 @@ export interface FileStorage {
   delete(key: string): Promise<void>;
   /** Makes a new private local folder for files being written (removed by the caller). */
   makeTempDir(): Promise<string>;
+  /** Removes the temporary folders a crashed process left behind; call it before any work starts. */
+  removeTempDirs(): Promise<void>;
 }
 
 const KEY = /^[A-Za-z0-9_-]+(?:\/[A-Za-z0-9_.-]+)*$/;
