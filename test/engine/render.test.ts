@@ -20,6 +20,7 @@ import {
   inkBounds,
   meanDifference,
   type Region,
+  run,
   tools,
   topLevelBoxes,
 } from './media-checks.ts';
@@ -128,6 +129,27 @@ describe('render of the basic template', () => {
     assert.ok(boxes.includes('moov'), boxes.join(','));
     assert.ok(boxes.includes('mdat'), boxes.join(','));
     assert.ok(boxes.indexOf('moov') < boxes.indexOf('mdat'), boxes.join(','));
+  });
+
+  it('starts every segment on a keyframe', async () => {
+    const { stdout } = await run(tools.ffprobe, [
+      '-v',
+      'error',
+      '-select_streams',
+      'v',
+      '-show_entries',
+      'frame=key_frame,pts_time',
+      '-of',
+      'json',
+      zoe.result.video,
+    ]);
+    const { frames } = JSON.parse(stdout.toString()) as { frames: { key_frame: number; pts_time: string }[] };
+    const keyframes = frames.flatMap((f) =>
+      f.key_frame === 1 ? [Math.round(Number(f.pts_time) * FPS)] : [],
+    );
+    // The scenes start at frames 0, 25 and 55.
+    for (const start of [0, 25, 55])
+      assert.ok(keyframes.includes(start), `keyframes: ${keyframes.join(',')}`);
   });
 
   it('decodes without errors', async () => {
