@@ -61,12 +61,12 @@ export function frameFor(result: GeocodeResult, width: number, height: number, m
   return { view, x: width / 2, y: height / 2 };
 }
 
-export function drawOfflineMap(options: {
+export async function drawOfflineMap(options: {
   result: GeocodeResult;
   width: number;
   height: number;
   style: ResolvedStyle;
-}): Buffer {
+}): Promise<Buffer> {
   const { result, width, height, style } = options;
   const frame = frameFor(result, width, height);
   const { view } = frame;
@@ -117,7 +117,8 @@ export function drawOfflineMap(options: {
     align: 'center',
   });
   drawCredit(ctx, printable(OFFLINE_CREDIT, style), { width, height, font: style.font, size });
-  return canvas.toBuffer('image/png');
+  // encode() compresses on a libuv worker thread, so the event loop stays free for other requests.
+  return canvas.encode('png');
 }
 
 function tracePath(ctx: SKRSContext2D, shape: Shape, view: Viewport, closed: boolean): void {

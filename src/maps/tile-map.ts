@@ -91,7 +91,7 @@ export class TileMap {
       align: 'center',
     });
     drawCredit(ctx, printable(this.#options.attribution, style), { width, height, font: style.font, size });
-    return canvas.toBuffer('image/png');
+    return canvas.encode('png');
   }
 
   async #tile(z: number, x: number, y: number, signal: AbortSignal | undefined): Promise<Image> {
