@@ -15,8 +15,8 @@ for (const makeDatabase of DATABASES) {
       db = await openDatabase(database.options);
     });
     after(async () => {
-      await db.destroy();
-      await database.drop();
+      await db?.destroy();
+      await database?.drop();
     });
 
     // PostgreSQL lists the tables of every schema; keep this test's own.

@@ -74,8 +74,8 @@ for (const makeDatabase of DATABASES) {
       db = await openDatabase(database.options);
     });
     after(async () => {
-      await db.destroy();
-      await database.drop();
+      await db?.destroy();
+      await database?.drop();
     });
     beforeEach(() => {
       queues = [];

@@ -21,8 +21,8 @@ describe('API on PostgreSQL', () => {
     server = await startTestServer({ database: database.options });
   });
   after(async () => {
-    await server.close();
-    await database.drop();
+    await server?.close();
+    await database?.drop();
   });
 
   it('creates, renders, lists values and deletes', async () => {
