@@ -8,6 +8,7 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.ts';
+import { cancelledError } from '../engine/ffmpeg.ts';
 import { render } from '../engine/render.ts';
 import type { RenderEvent } from '../engine/types.ts';
 import { VidataError } from '../errors.ts';
@@ -77,6 +78,10 @@ async function runRender(templateDir: string, options: RenderOptions): Promise<v
     });
     bar?.stop();
     process.stdout.write(`${result.video}\n${result.cover}\n`);
+  } catch (error) {
+    // Ctrl-C also reaches ffmpeg, which may exit with an error before the abort kills it.
+    if (controller.signal.aborted) throw cancelledError();
+    throw error;
   } finally {
     bar?.stop();
     process.removeListener('SIGINT', onInterrupt);
