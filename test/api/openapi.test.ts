@@ -46,6 +46,12 @@ describe('OpenAPI document', () => {
     assert.ok(create.responses['400']);
   });
 
+  it('answers the health check', async () => {
+    const response = await server.app.inject({ url: '/health' });
+    assert.equal(response.statusCode, 200);
+    assert.deepEqual(response.json(), { status: 'ok' });
+  });
+
   it('serves the interactive reference at /docs', async () => {
     const response = await server.app.inject({ url: '/docs/' });
     assert.equal(response.statusCode, 200);
