@@ -161,7 +161,8 @@ class Resolver {
   #map(name: string): Promise<string> {
     let file = this.#maps.get(name);
     if (file === undefined) {
-      file = this.#drawMap(this.#declared(name, 'map'));
+      // Tracked, so that a failure elsewhere waits for this map's file before the folder is removed.
+      file = this.#context.workspace.track(this.#drawMap(this.#declared(name, 'map')));
       this.#maps.set(name, file);
     }
     return file;

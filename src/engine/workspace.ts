@@ -56,7 +56,9 @@ export async function withWorkspace<T>(
   } finally {
     callerSignal?.removeEventListener('abort', forwardAbort);
     await Promise.allSettled(tasks);
-    await rm(dir, { recursive: true, force: true });
+    // A write that was not tracked (an image still being saved when a sibling step failed) can add
+    // a file while the folder is being emptied; rm then fails with ENOTEMPTY and is tried again.
+    await rm(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 20 });
   }
 }
 
