@@ -11,7 +11,10 @@ export interface ServerProcess {
   port: number;
   /** Everything printed so far on stdout and stderr. */
   output(): string;
-  /** Sends a signal and waits for the exit. */
+  /**
+   * Sends a signal and waits for the exit. SIGKILL goes to the whole process group, so the ffmpeg
+   * processes of a render die with the server, as in a machine crash.
+   */
   stop(signal: NodeJS.Signals): Promise<void>;
 }
 
@@ -21,6 +24,8 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     cwd: REPO,
     env: { ...process.env, PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
+    // Its own process group, so a simulated crash can take the render's ffmpeg processes with it.
+    detached: true,
   });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
@@ -48,7 +53,10 @@ export async function startServerProcess(env: Record<string, string>): Promise<S
     port,
     output: () => output,
     async stop(signal) {
-      if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+      if (child.exitCode === null && child.signalCode === null && child.pid !== undefined) {
+        if (signal === 'SIGKILL') process.kill(-child.pid, signal);
+        else child.kill(signal);
+      }
       await exited;
     },
   };
