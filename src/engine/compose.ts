@@ -203,14 +203,20 @@ function fillAndCut(fill: 'loop' | 'freeze', frames: number, fps: number): strin
 
 function fitFilters(fit: Fit, size: { width: number; height: number }, padColor: string): string[] {
   const { width, height } = size;
+  // Non-square pixels (an anamorphic clip, 99x75 stored with a 4:3 pixel aspect ratio) are made
+  // square first, because force_original_aspect_ratio reads the stored size only. With square
+  // pixels this scale keeps the size and format, so ffmpeg passes the frames through.
+  const square = ['scale=iw*sar:ih', 'setsar=1'];
   if (fit === 'cover') {
     return [
+      ...square,
       `scale=${width}:${height}:force_original_aspect_ratio=increase`,
       `crop=${width}:${height}`,
       'setsar=1',
     ];
   }
   return [
+    ...square,
     `scale=${width}:${height}:force_original_aspect_ratio=decrease`,
     `pad=${width}:${height}:(ow-iw)/2:(oh-ih)/2:color=${padColor}`,
     'setsar=1',

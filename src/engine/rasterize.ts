@@ -88,7 +88,11 @@ async function rasterizeSegment(
   const visuals = await Promise.all(
     ordered.map(({ layer, position }) => {
       const timing = layerTiming(layer.layer, scene.scene.duration, fps);
-      return rasterizeLayer(layer, { fonts, timing, file: `${prefix}-layer${position}.png`, context });
+      // Tracked, so that when one layer fails the others finish writing their files before the
+      // workspace is removed; otherwise the removal can fail with ENOTEMPTY and hide the first error.
+      return context.workspace.track(
+        rasterizeLayer(layer, { fonts, timing, file: `${prefix}-layer${position}.png`, context }),
+      );
     }),
   );
   throwIfCancelled(context.workspace.signal);
