@@ -152,6 +152,7 @@ describe('npm start on a fresh data folder', () => {
 
 describe('render queue across a restart', () => {
   let dataDir: string;
+  let key = '';
   before(async () => {
     dataDir = await mkdtemp(path.join(tmpdir(), 'vidata-restart-'));
   });
@@ -159,7 +160,7 @@ describe('render queue across a restart', () => {
 
   it('completes a job whose server was killed while it rendered', async () => {
     const first = await startServerProcess({ VIDATA_DATA_DIR: dataDir });
-    const key = /API key:\s+(vk_[0-9a-f]{32})/.exec(first.output())?.[1] ?? '';
+    key = /API key:\s+(vk_[0-9a-f]{32})/.exec(first.output())?.[1] ?? '';
     let base = `http://127.0.0.1:${first.port}`;
     const id = await create(base, key);
     await poll(base, key, id, (b) => b.Status === 'rendering', 60_000);
@@ -182,6 +183,28 @@ describe('render queue across a restart', () => {
         'ftyp',
       );
       assert.deepEqual(await readdir(path.join(dataDir, 'tmp')), [], 'temporary folders left behind');
+    } finally {
+      await second.stop('SIGTERM');
+    }
+  });
+
+  it('completes a job whose server was stopped while it rendered', async () => {
+    const first = await startServerProcess({ VIDATA_DATA_DIR: dataDir });
+    let base = `http://127.0.0.1:${first.port}`;
+    const id = await create(base, key);
+    await poll(base, key, id, (b) => b.Status === 'rendering', 60_000);
+    const stopping = Date.now();
+    await first.stop('SIGTERM');
+    const stopMs = Date.now() - stopping;
+    assert.match(first.output(), /job returned to the queue at shutdown/);
+    assert.ok(stopMs < 10_000, `stopping took ${stopMs} ms`);
+
+    const second = await startServerProcess({ VIDATA_DATA_DIR: dataDir });
+    try {
+      assert.doesNotMatch(second.output(), /interrupted job/);
+      base = `http://127.0.0.1:${second.port}`;
+      const done = await poll(base, key, id, (b) => b.Status === 'done' || b.Status === 'failed', 240_000);
+      assert.equal(done.Status, 'done', JSON.stringify(done.Error));
     } finally {
       await second.stop('SIGTERM');
     }

@@ -1,4 +1,4 @@
-/** The whole service on PostgreSQL instead of SQLite: same routes, same answers. */
+/** The whole service on PostgreSQL instead of SQLite: same routes, same responses. */
 import assert from 'node:assert/strict';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
