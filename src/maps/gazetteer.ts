@@ -130,6 +130,8 @@ function buildGazetteer(): Gazetteer {
     for (const postcode of place.postcodes) push(gazetteer.frenchByPostcode, postcode, place);
     push(gazetteer.frenchByDepartment, department, place);
     if (!place.approximate && place.kind === 'c') gazetteer.labelPlaces.push(place);
+    // Arrondissements name the districts of a city map: "Paris 8e", "Marseille 2e".
+    if (place.kind === 'a') gazetteer.labelPlaces.push({ ...place, name: shortName(place.name) });
     french.push(place);
   }
   // INSEE gives former communes no population: they borrow that of the commune they joined, so
@@ -204,6 +206,11 @@ function arrondissementAliases(place: FrenchPlace): string[] {
     ...suffixes.map((s) => `${city} ${n}${s}`),
     ...suffixes.map((s) => `${city} ${n}${s} arrondissement`),
   ];
+}
+
+/** "Paris 8e Arrondissement" becomes "Paris 8e". */
+export function shortName(name: string): string {
+  return name.replace(/ Arrondissement$/, '');
 }
 
 function isAscii(text: string): boolean {

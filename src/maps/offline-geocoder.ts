@@ -12,6 +12,7 @@ import {
 } from './address.ts';
 import {
   loadGazetteer,
+  shortName,
   type Country,
   type FrenchPlace,
   type Gazetteer,
@@ -151,7 +152,7 @@ export class OfflineGeocoder implements Geocoder {
       lat: best.lat,
       lon: best.lon,
       precision: best.kind === 'a' || sharedPostcode ? 'postcode' : 'city',
-      label: best.name.replace(/ Arrondissement$/, ''),
+      label: shortName(best.name),
       countryCode: 'FR',
       approximate: best.approximate || sharedPostcode,
     };
