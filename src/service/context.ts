@@ -87,6 +87,13 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     async startWorkers(render) {
       // Only this process works in the data folder, so every temporary folder left is a crash's leftover.
       await storage.removeTempDirs();
+      // No render runs before the workers start, so a Vidata still marked rendering was cut off by a
+      // crash: it shows queued until the recovered job starts again.
+      await db
+        .updateTable('vidatas')
+        .set({ status: 'queued', progress: 0, updated_at: new Date().toISOString() })
+        .where('status', '=', 'rendering')
+        .execute();
       await queue.start(
         createRenderHandlers({ db, storage, projects, uploads, render, ffmpeg: config.ffmpeg, logger }),
       );
