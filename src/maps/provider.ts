@@ -38,6 +38,11 @@ export interface VidataMapProvider extends MapProvider {
   readonly geocoder: Geocoder;
   /** Geocodes an address; throws ADDRESS_NOT_FOUND, with `field`, when it cannot be placed. */
   locate(address: string, options?: LocateOptions): Promise<GeocodeResult>;
+  /**
+   * Returns a provider whose map styles may also name `fonts` (a template's own files). It shares
+   * this provider's geocoder, caches and request pacing, so one provider per process is enough.
+   */
+  withFonts(fonts: readonly MapFont[]): MapProvider;
 }
 
 export function createMapProvider(
@@ -82,10 +87,10 @@ export function createMapProvider(
     return result;
   };
 
-  const renderMap = async (request: MapImageRequest): Promise<Buffer> => {
+  const renderMap = async (request: MapImageRequest, fonts: readonly MapFont[]): Promise<Buffer> => {
     checkSize(request.width, request.height);
     const result = await locate(request.address, { signal: request.signal });
-    const style = resolveStyle(request.style, options.fonts);
+    const style = resolveStyle(request.style, fonts);
     if (!tiles) return drawOfflineMap({ result, width: request.width, height: request.height, style });
     try {
       return await tiles.draw({
@@ -110,7 +115,13 @@ export function createMapProvider(
     }
   };
 
-  return { geocoder, locate, renderMap };
+  const baseFonts = options.fonts ?? [];
+  return {
+    geocoder,
+    locate,
+    renderMap: (request) => renderMap(request, baseFonts),
+    withFonts: (fonts) => ({ renderMap: (request) => renderMap(request, [...fonts, ...baseFonts]) }),
+  };
 }
 
 function checkSize(width: number, height: number): void {

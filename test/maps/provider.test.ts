@@ -1,10 +1,14 @@
 import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import path from 'node:path';
 import { afterEach, beforeEach, describe, it } from 'node:test';
 import sharp from 'sharp';
 import { isVidataError } from '../../src/errors.ts';
 import { createMapProvider, defaultMapSettings, mapSettingsSchema } from '../../src/maps/index.ts';
 import { OfflineGeocoder } from '../../src/maps/offline-geocoder.ts';
 import { printable, resolveStyle } from '../../src/maps/style.ts';
+
+const require = createRequire(import.meta.url);
 
 async function pixels(
   png: Buffer,
@@ -175,5 +179,22 @@ describe('map labels', () => {
     assert.equal(printable('Genève', style), 'Genève');
     // Noto Sans (the Latin, Greek and Cyrillic font) has no CJK ideographs.
     assert.equal(printable('Tokyo 東京', style), 'Tokyo');
+  });
+});
+
+describe('map fonts', () => {
+  it('draws labels with a template font given to withFonts', async () => {
+    const provider = createMapProvider(defaultMapSettings());
+    const file = path.join(
+      path.dirname(require.resolve('@expo-google-fonts/montserrat/package.json')),
+      '800ExtraBold',
+      'Montserrat_800ExtraBold.ttf',
+    );
+    const request = { address: 'Lyon', width: 320, height: 200, style: { font: 'Brand Display' } };
+    const plain = await pixels(await provider.renderMap(request));
+    const branded = await pixels(
+      await provider.withFonts([{ family: 'Brand Display', file, weight: 800 }]).renderMap(request),
+    );
+    assert.notDeepEqual(branded.data, plain.data);
   });
 });

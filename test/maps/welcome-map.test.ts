@@ -30,13 +30,13 @@ let fps: number;
 
 async function renderAddress(address: string, name: string): Promise<string> {
   const values = await validateValues(template, { [MAP_VARIABLE]: address }, { requireEmail: false });
-  const maps = createMapProvider(defaultMapSettings(), {
-    fonts: template.fonts.map((f) => ({
+  const maps = createMapProvider(defaultMapSettings()).withFonts(
+    template.fonts.map((f) => ({
       family: f.family,
       file: path.join(template.dir, f.file),
       weight: f.weight,
     })),
-  });
+  );
   const video = path.join(dir, `${name}.mp4`);
   await render({
     template,
