@@ -182,6 +182,13 @@ describe('render of the basic template', () => {
     assert.ok(between > 2 * TEXT_TOLERANCE, `the two names differ by only ${between.toFixed(2)}`);
   });
 
+  it('draws nothing for an empty text', async () => {
+    const empty = await renderBasic(root, 'empty', { TXT_NAME: '' });
+    const frame = await decodeFrame(empty.result.video, NAME_FRAME);
+    const difference = meanDifference(frame, await plainNameFrame(), WIDTH, NAME_BOX);
+    assert.ok(difference < 2, `the empty name's box differs from the background by ${difference.toFixed(2)}`);
+  });
+
   it('shows the chosen image', async () => {
     // Scene 1 starts at frame 25; its image has slid in after 0.3 s. "blue" is a blue gradient.
     const frame = await decodeFrame(zoe.result.video, 25 + 12);
