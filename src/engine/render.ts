@@ -32,14 +32,14 @@ export async function render(request: RenderRequest): Promise<RenderResult> {
     const plan = await progress.stage('plan', async () =>
       planRender({ template, scenes, ffmpegVersion: await ffmpegVersion(ffmpeg) }),
     );
+    // The soundtrack does not depend on the pictures: it is encoded while they are drawn and encoded.
+    const audio = workspace.track(
+      encodeAudio({ audio: plan.audio, duration: plan.duration, encoder: plan.encoder, ffmpeg, workspace }),
+    );
     const visuals = await progress.stage('raster', (report) =>
       rasterizeSegments(plan.segments, { template, workspace }, (done) =>
         report(done / plan.segments.length),
       ),
-    );
-    // The soundtrack does not depend on the pictures: it is encoded while the segments are.
-    const audio = workspace.track(
-      encodeAudio({ audio: plan.audio, duration: plan.duration, encoder: plan.encoder, ffmpeg, workspace }),
     );
     const chunks = await progress.stage('encode', (report) =>
       encodeSegments(visuals, {
