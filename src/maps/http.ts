@@ -86,7 +86,22 @@ export async function fetchBytes(url: string, options: FetchOptions): Promise<Bu
         await sleep(RETRY_DELAY_MS, undefined, { signal });
         continue;
       }
-      if (response.ok) return Buffer.from(await response.arrayBuffer());
+      if (response.ok) {
+        try {
+          return Buffer.from(await response.arrayBuffer());
+        } catch (cause) {
+          if (signal.aborted) throw cause;
+          last = new FetchFailure(
+            'network',
+            `reading the answer of ${hostOf(url)} failed: ${String(cause)}`,
+            undefined,
+            {
+              cause,
+            },
+          );
+          continue;
+        }
+      }
       await response.body?.cancel();
       if (response.status === 429) {
         const waitMs = retryAfterMs(response.headers.get('retry-after')) ?? 1000;

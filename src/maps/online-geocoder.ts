@@ -65,10 +65,10 @@ export class OnlineGeocoder implements Geocoder {
     const remembered = this.#memory.get(key);
     if (remembered !== undefined) return remembered ?? undefined;
     const cached = await this.#disk?.get(key);
-    if (cached) {
-      const result = JSON.parse(cached.toString('utf8')) as GeocodeResult | null;
-      this.#remember(key, result);
-      return result ?? undefined;
+    const fromDisk = cached && readCachedResult(cached);
+    if (fromDisk !== undefined) {
+      this.#remember(key, fromDisk);
+      return fromDisk ?? undefined;
     }
 
     let body: Buffer;
@@ -145,6 +145,15 @@ export class OnlineGeocoder implements Geocoder {
     this.#memory.set(key, result);
     if (this.#memory.size > MEMORY_CACHE_SIZE)
       this.#memory.delete(this.#memory.keys().next().value as string);
+  }
+}
+
+/** A cached result, null for a cached "not found", or undefined when the file is unreadable, so the address is fetched again. */
+function readCachedResult(data: Buffer): GeocodeResult | null | undefined {
+  try {
+    return JSON.parse(data.toString('utf8')) as GeocodeResult | null;
+  } catch {
+    return undefined;
   }
 }
 
