@@ -169,11 +169,11 @@ class Resolver {
   }
 
   async #drawMap(variable: MapVariable): Promise<string> {
-    // Read before the first await: maps drawn side by side must not share a file name.
-    const file = this.#context.workspace.file(`map-${this.#maps.size}.png`);
     const address = this.#context.values.texts[variable.Name]?.trim() ?? '';
     const maps = this.#context.maps;
     if (maps === undefined || address === '') return this.#templateFile(variable.Map.DefaultImage);
+    // Named before the first await: maps drawn side by side must not share a file name.
+    const file = this.#context.workspace.file(`map-${this.#maps.size}.png`);
     const png = await maps.renderMap({
       address,
       width: variable.Map.Width,

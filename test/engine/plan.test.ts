@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import path from 'node:path';
 import { describe, it } from 'node:test';
 import { ENCODER } from '../../src/engine/codec.ts';
 import { cacheKeyHash, planRender, sceneVariables } from '../../src/engine/plan.ts';
@@ -7,7 +8,7 @@ import type { Workspace } from '../../src/engine/workspace.ts';
 import { loadTemplate } from '../../src/template/load.ts';
 import type { Scene } from '../../src/template/schema.ts';
 import { validateValues } from '../../src/template/values.ts';
-import { BASIC_TEMPLATE, tools } from './media-checks.ts';
+import { BASIC_TEMPLATE, REPO, tools } from './media-checks.ts';
 
 /** A workspace for stages that write nothing (no map provider, so no map file). */
 const readOnlyWorkspace: Workspace = {
@@ -84,6 +85,19 @@ describe('planRender', () => {
       cacheKeyHash(a.plan.segments[0]?.cacheKey as never),
       cacheKeyHash(b.plan.segments[0]?.cacheKey as never),
     );
+  });
+
+  it('marks only the intro of the welcome template as static', async () => {
+    const template = await loadTemplate(path.join(REPO, 'templates/welcome'));
+    const values = await validateValues(template, {}, { requireEmail: false });
+    const scenes = await resolveInputs({ template, values, ffmpeg: tools, workspace: readOnlyWorkspace });
+    const plan = planRender({ template, scenes, ffmpegVersion: 'ffmpeg test' });
+    // Greeting and profile show the name, agency the address, call-to-action the e-mail address.
+    assert.deepEqual(
+      plan.segments.map((s) => s.static),
+      [true, false, false, false, false],
+    );
+    assert.deepEqual(plan.segments[4]?.variables, ['TXT_USEREMAIL']);
   });
 
   it('plans the soundtrack from the template', async () => {
