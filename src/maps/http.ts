@@ -8,7 +8,7 @@ import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 
-/** Why a request failed; the caller turns it into its own error code. */
+/** A failed request, with the kind of failure; the caller turns it into its own error code. */
 export class FetchFailure extends Error {
   constructor(
     readonly kind: 'timeout' | 'status' | 'network' | 'rate-limited',
@@ -57,12 +57,12 @@ export interface FetchOptions {
   headers?: Record<string, string>;
 }
 
-/** Most attempts for one request: a 429 or 5xx answer is tried again while the time budget lasts. */
+/** Maximum attempts for one request: a 429 or 5xx response is retried while the time budget lasts. */
 const MAX_ATTEMPTS = 3;
-/** Wait before retrying a 5xx answer or a network error. */
+/** Wait before retrying after a 5xx response or a network error. */
 const RETRY_DELAY_MS = 250;
 
-/** GETs `url` and returns the body of a 2xx answer; throws FetchFailure, or the caller's abort reason. */
+/** GETs `url` and returns the body of a 2xx response; throws FetchFailure, or the caller's abort reason. */
 export async function fetchBytes(url: string, options: FetchOptions): Promise<Buffer> {
   const deadline = Date.now() + options.timeoutMs;
   const timeout = AbortSignal.timeout(options.timeoutMs);

@@ -148,7 +148,10 @@ export class OnlineGeocoder implements Geocoder {
   }
 }
 
-/** A cached result, null for a cached "not found", or undefined when the file is unreadable, so the address is fetched again. */
+/**
+ * Reads a cache file: a result, null for a cached "not found", or undefined when the file is
+ * unreadable, so that the address is fetched again.
+ */
 function readCachedResult(data: Buffer): GeocodeResult | null | undefined {
   try {
     return JSON.parse(data.toString('utf8')) as GeocodeResult | null;

@@ -76,7 +76,7 @@ function register(
   return font;
 }
 
-/** The code point ranges a font file covers, as pairs for `Coverage`. */
+/** Reads the code point ranges a font file covers, as pairs for `Coverage`. */
 function coverageRanges(file: string): [number, number][] {
   const coverage = readCoverage(readFileSync(file));
   const ranges: [number, number][] = [];

@@ -42,7 +42,7 @@ export function tokenize(text: string): string[] {
   return normalized.split(' ').map((word) => ABBREVIATIONS[word] ?? word);
 }
 
-/** The key under which a place name is indexed: its words joined without spaces. */
+/** Returns the key under which a place name is indexed: its words joined without spaces. */
 export function nameKey(name: string): string {
   return tokenize(name).join('');
 }

@@ -133,7 +133,7 @@ export class TileMap {
         details: { tile: `${z}/${x}/${y}` },
       });
     }
-    // Only tiles that decode are cached, so a broken answer is fetched again next time.
+    // Only tiles that decode are cached, so a broken response is fetched again next time.
     if (!fromCache) await this.#cache?.set(url, bytes);
     return image;
   }

@@ -1,6 +1,6 @@
 /**
  * One suite run against every geocoder: the offline table, and the Nominatim, Photon and addok
- * protocols talking to a fake server on 127.0.0.1 that knows one address.
+ * protocols talking to a fake server on 127.0.0.1 that finds one address.
  */
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
