@@ -2,7 +2,7 @@
  * The variable cases: values a customer list really contains, each with the result it must get.
  * A case is either rejected with a stable code at a named stage (the upload call, the create call
  * or the render) or rendered, and then its frame must pass every listed check. The card template
- * holds the text and image variables, the clip template the video variables (see fixtures/).
+ * in fixtures/ has the text and image variables, and the clip template has the video variables.
  */
 import type { ErrorCode } from '../../src/errors.ts';
 import type { Check, ColourName } from './checks.ts';
@@ -14,7 +14,7 @@ export interface VariableCase {
   name: string;
   kind: Kind;
   template: TemplateName;
-  /** Values sent with the create call; TXT_USEREMAIL is ada@example.com unless given (null leaves it out). */
+  /** Values sent with the create call. TXT_USEREMAIL is ada@example.com unless given, and null leaves it out. */
   values: Record<string, CaseValue | null>;
   expect: { rejected: { at: Stage; code: ErrorCode; field: string } } | { checks: Check[] };
 }
@@ -49,9 +49,9 @@ const LONG_NAME = 'Bartholomew Featherstonehaugh of Wolverhampton';
 const LONGEST_NAME = 'Bartholomew Featherstonehaugh-Smythe of Wolverhampton and Elsewhere';
 
 /**
- * Where the marker of the 60x40 image fixtures lands in the 72x72 `contain` box of IMG_LOGO: a
- * landscape picture becomes 72x48 at y 12, a portrait one (EXIF 5 to 8) 48x72 at x 12, and the 12x12
- * marker becomes 14.4 pixels wide.
+ * Where the marker of the 60x40 image fixtures lands in the 72x72 `contain` box of IMG_LOGO. A
+ * landscape picture becomes 72x48 at y 12, and a portrait one (EXIF 5 to 8) 48x72 at x 12. The
+ * 12x12 marker becomes 14.4 pixels wide.
  */
 const LANDSCAPE_MARKER_TOP_LEFT: [number, number, ColourName][] = [
   [6, 18, 'red'],
@@ -374,7 +374,9 @@ const imageCases = group('image', 'card', [
   {
     name: 'predefined choice',
     values: { IMG_BADGE: 'red' },
-    expect: { checks: [{ type: 'image', variable: 'IMG_BADGE' }, pixels('IMG_BADGE', [[24, 24, 'red']])] },
+    expect: {
+      checks: [{ type: 'image', variable: 'IMG_BADGE' }, pixels('IMG_BADGE', [[24, 24, 'badgeRed']])],
+    },
   },
   {
     name: 'unknown choice rejected',
@@ -414,7 +416,7 @@ const imageCases = group('image', 'card', [
   {
     name: 'focal point kept in the crop',
     values: { IMG_FOCUS: image('marker.png') },
-    // Cover scales 60x40 to 108x72; a centred crop of 36 columns would show only blue.
+    // Cover scales 60x40 to 108x72, and a centred crop of 36 columns would show only blue.
     expect: {
       checks: [
         { type: 'image', variable: 'IMG_FOCUS' },
@@ -429,7 +431,7 @@ const imageCases = group('image', 'card', [
 
 /**
  * The clip template's VID_CLIP shows a clip whole (`contain`) in a 96x96 box and freezes its last
- * frame; VID_LOOP crops it (`cover`) and loops it. The scene lasts 15 frames at 10 per second. The
+ * frame. VID_LOOP crops it (`cover`) and loops it. The scene lasts 15 frames at 10 per second. The
  * 64x48 quadrant clips become 96x72 at y 12 in VID_CLIP.
  */
 const QUADRANTS: [number, number, ColourName][] = [
@@ -470,7 +472,7 @@ const clipCases = group('clip', 'clip', [
   {
     name: 'odd size and non-square pixels',
     values: { VID_CLIP: clip('odd-sar.webm') },
-    // Shown as 132x75, the clip becomes 96x55 at y 21; read with square pixels it would reach y 12.
+    // Shown as 132x75, the clip becomes 96x55 at y 21. Read with square pixels it would reach y 12.
     expect: {
       checks: [
         pixels('VID_CLIP', [

@@ -1,8 +1,9 @@
 /**
  * What a rendered variable case must show. Each check decodes one frame of the rendered video and
- * compares the region of one layer with the raster the layer must have (drawn again here with the
- * raster stage, composited over the scene's background colour) or with a property a wrong render
- * would lack: a marker in the right corner, colour where emoji are, the time a clip frame came from.
+ * looks at the box of one layer. It compares the box with the raster the layer must have, drawn
+ * again here by the raster stage over the scene's background colour. Or it checks a property that a
+ * wrong render would lack: a marker in the right corner, colour where emoji are, or the moment of
+ * the clip that a frame shows.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -28,20 +29,24 @@ import {
 
 /**
  * Largest mean absolute difference per channel (0 to 255) between a text's ink region in a frame
- * and its expected raster. H.264 at the engine's CRF and 4:2:0 chroma soften glyph edges: on the
- * cases below the measured values are 1.5 to 6, while the same region with nothing drawn differs
- * from the raster by 25 to 90, and a raster of another text by more than 15.
+ * and its expected raster. H.264 and 4:2:0 chroma soften glyph edges, so correct renders measured
+ * 3.6 to 6.9 (colour emoji the most). An empty box differs from the same rasters by 28 to 74.
  */
 export const TEXT_TOLERANCE = 9;
 /**
- * Pixels of a region allowed to differ from the expected raster by more than 80 in luma. A mean over
- * a whole line hides a missing accent or dot: "Amelie" against a frame of "Amélie" differs by a
- * mean of 5.6 but in 46 such pixels, "I" for "İ" in 5; correct renders measured 0.
+ * Pixels of a region allowed to differ from the expected raster by more than 80 in luma. The mean
+ * over a whole line hides a missing accent or dot. Against a frame of "Amélie Lefèvre", the raster
+ * of "Amelie Lefevre" differs by a mean of only 5.6, but in 46 such pixels. The raster of "IYI" for
+ * "İYİ" differs in 5. Every correct render of the suite measured 0.
  */
 const MAX_STRAY_PIXELS = 2;
-/** The same for an image layer's whole box; measured 0.5 to 4 on flat colour fixtures. */
+/** Like TEXT_TOLERANCE, over an image layer's whole box: correct renders measured 0.9 to 2.3. */
 export const IMAGE_TOLERANCE = 8;
-/** Per channel, for one 3x3 patch of flat colour at least 3 pixels inside its edges. */
+/**
+ * Per channel, for the mean of a 3x3 patch of flat colour at least 3 pixels inside its edges.
+ * Measured at most 36 off (a red marker scaled into a clip's corner); the palette's colours are
+ * further apart than 80 on some channel.
+ */
 const COLOUR_TOLERANCE = 40;
 
 export const PALETTE = {
@@ -53,6 +58,8 @@ export const PALETTE = {
    * would be yellow.
    */
   printBlue: [27, 59, 139],
+  /** The red badge of the card template's predefined choices. */
+  badgeRed: [220, 30, 30],
   /** The opaque half of alpha.png. */
   green: [0, 200, 0],
   /** The picture of the portrait phone clip. */
@@ -69,7 +76,7 @@ export const PALETTE = {
 export type ColourName = keyof typeof PALETTE | 'background';
 
 export type Check =
-  /** The text layer of `variable` matches its raster; `lines`, `fontSize`, `ellipsis` describe that raster. */
+  /** The text layer of `variable` matches its raster, whose lines, font size and ellipsis are given. */
   | {
       type: 'text';
       variable: string;
@@ -81,7 +88,7 @@ export type Check =
   | { type: 'stored'; variable: string; value: string }
   /** The box of the layer of `variable` shows only the background. */
   | { type: 'blank'; variable: string }
-  /** The text layer shows colour, which only colour emoji give white text. */
+  /** The text layer shows colour: white text gets colour only from colour emoji. */
   | { type: 'colour-ink'; variable: string }
   /**
    * The left-most ink of the text layer looks far more like `text` drawn alone than like `not`:
@@ -92,7 +99,7 @@ export type Check =
   | { type: 'one-glyph'; variable: string; glyph: string }
   /** The image layer matches the raster of the uploaded file or the chosen picture. */
   | { type: 'image'; variable: string }
-  /** Colours at points of the layer's box, in box pixels. */
+  /** Colours at points of the layer's box, in pixels from its top-left corner. */
   | { type: 'pixels'; variable: string; frame?: number; points: [number, number, ColourName][] }
   /** The clip shows its moment `seconds` (a fixture whose luma is 16 + 100 t) at `frame`. */
   | { type: 'clip-time'; variable: string; frame: number; seconds: number }
@@ -157,14 +164,14 @@ export async function verify(check: Check, rendered: Rendered, frames: FrameCach
     case 'clip-time': {
       const grey = await clipGrey(frames, rendered, check.variable, check.frame);
       const expected = (100 * check.seconds * 255) / 219;
-      // One frame of the clip's 12-per-second part is 100/12 luma apart; codec noise adds about 3.
+      // Two frames of the clip's 12 per second part are 100/12 luma apart; codec noise adds about 3.
       assert.ok(Math.abs(grey - expected) <= 13, `grey ${grey.toFixed(1)}, expected ${expected.toFixed(1)}`);
       return;
     }
     case 'ramp': {
       const grey = await clipGrey(frames, rendered, check.variable, check.frame);
       const expected = (8 * check.rampFrame * 255) / 219;
-      // The fps filter may take the neighbouring source frame: 9.3 grey levels apart.
+      // The fps filter may take the neighbouring frame of the clip, 9.3 grey levels away.
       assert.ok(Math.abs(grey - expected) <= 14, `grey ${grey.toFixed(1)}, expected ${expected.toFixed(1)}`);
       return;
     }
@@ -232,7 +239,7 @@ async function verifyText(
   const difference = meanDifference(frame, region, expected, offset);
   const blank = plain(frame.width, frame.height, background);
   const fromBlank = meanDifference(blank, region, expected, offset);
-  // The raster must differ from an empty box by far more than the tolerance, or the check proves nothing.
+  // Unless the raster differs from an empty box by far more than the tolerance, the check proves nothing.
   assert.ok(
     fromBlank > 2 * TEXT_TOLERANCE,
     `the raster differs from an empty box by only ${fromBlank.toFixed(2)}`,
@@ -319,7 +326,8 @@ async function verifyOneGlyph(
   );
   const glyphInk = inkBounds(glyph, { x: 0, y: 0, w: glyph.width, h: glyph.height }, background);
   const frameInk = inkBounds(frame, layerBox(rendered.template, check.variable), background);
-  assert.ok(glyphInk && frameInk, 'no ink');
+  assert.ok(glyphInk, `"${check.glyph}" alone has no ink`);
+  assert.ok(frameInk, 'the text box has no ink');
   const ratio = frameInk.w / glyphInk.w;
   assert.ok(
     ratio > 0.7 && ratio < 1.3,
@@ -335,7 +343,8 @@ async function verifyImage(
   const { template, values, uploads } = rendered;
   const layer = findLayer(template, check.variable);
   const variable = template.variables.find((v) => v.Name === check.variable);
-  assert.ok(layer.type === 'image' && variable?.kind === 'image');
+  assert.ok(layer.type === 'image', `the layer of ${check.variable} is not an image layer`);
+  assert.ok(variable?.kind === 'image', `${check.variable} is not an image variable`);
   const source = values.images[check.variable];
   assert.ok(source, `no stored value for ${check.variable}`);
   const file =
@@ -413,6 +422,7 @@ function layerBox(template: Template, variable: string): Region {
 
 function backgroundOf(template: Template): Colour {
   const background = template.scenes[0]?.background;
-  assert.ok(background && 'color' in background, 'the case templates have a plain background');
+  assert.ok(background, 'the template has no scene');
+  assert.ok('color' in background, 'the case templates have a plain background colour');
   return parseColour(background.color);
 }

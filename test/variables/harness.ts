@@ -1,9 +1,9 @@
 /**
- * Runs one variable case through the path a real Vidata takes: each file is stored by the upload
- * service (which checks its bytes), the values go through the Vidata service's create call (the
- * checks the API runs before queueing), and the values stored with the Vidata are rendered by the
- * engine as the render worker calls it. The services run on a real SQLite database in a temporary
- * data folder; the queue's workers are not started, so nothing renders twice.
+ * Runs one variable case through the path a real Vidata takes. Each file is stored by the upload
+ * service, which checks its bytes. The values go through the Vidata service's create call, which runs
+ * the checks the API runs before queueing. The engine then renders the values stored with the
+ * Vidata, as the render worker does. The services run on a real SQLite database in a temporary data
+ * folder. The queue's workers are not started, so nothing renders twice.
  */
 import { createReadStream } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -28,7 +28,7 @@ export const TEMPLATES = {
 } as const;
 export type TemplateName = keyof typeof TEMPLATES;
 
-/** A value that names a fixture file (relative to the test folder) to upload first; its Filename replaces it. */
+/** A fixture file (relative to the test folder) to upload first. The upload's Filename is sent in its place. */
 export interface UploadValue {
   upload: string;
 }
@@ -65,7 +65,7 @@ export async function openHarness(): Promise<Harness> {
   const config = loadConfig({
     VIDATA_DATA_DIR: dataDir,
     LOG_LEVEL: 'silent',
-    // Every case creates a Vidata; the suite must not meet the per-minute limit meant for clients.
+    // Every case creates a Vidata, so the suite must not meet the per-minute limit meant for clients.
     VIDATA_RATE_LIMIT_PER_MINUTE: '100000',
   });
   const services = await openServices({ config, logger: pino({ level: 'silent' }) });
@@ -145,7 +145,7 @@ async function runCase(
 
 function refusal(at: Stage, error: unknown): Refusal {
   if (!(error instanceof VidataError)) throw error;
-  // A create call lists every problem; the cases send one bad value, so the first is the one.
+  // A create call lists every problem. The cases send one bad value, so the first problem is the one.
   const problem = problemList(error)[0] ?? error;
   return { at, code: problem.code, field: problem.field, message: problem.message };
 }

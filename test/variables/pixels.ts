@@ -36,7 +36,7 @@ export async function flattenOver(png: Buffer, background: Colour): Promise<Rgb>
   return { data, width: info.width, height: info.height };
 }
 
-/** An image of one colour. */
+/** Makes an image of one colour. */
 export function plain(width: number, height: number, colour: Colour): Rgb {
   const data = Buffer.alloc(width * height * 3);
   for (let i = 0; i < data.length; i += 3) data.set(colour, i);
@@ -112,8 +112,8 @@ export function strayPixels(
 }
 
 /**
- * Bounds of the pixels of `image` inside `region` that differ from `background` by more than
- * `threshold` on some channel, in the image's coordinates; undefined when there are none.
+ * Returns the bounds of the pixels of `image` inside `region` that differ from `background` by more
+ * than `threshold` on some channel, in the image's coordinates. Returns undefined when none does.
  */
 export function inkBounds(
   image: Rgb,
