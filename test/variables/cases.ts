@@ -248,6 +248,16 @@ const textCases = group('text', 'card', [
     expect: rejected('create', 'VARIABLE_TOO_LONG', 'variables.TXT_CODE'),
   },
   {
+    name: 'lone surrogate',
+    values: { TXT_NAME: 'Ada \ud800' },
+    expect: rejected('create', 'TEXT_UNSUPPORTED_CHARACTER', 'variables.TXT_NAME'),
+  },
+  {
+    name: 'variable name in the wrong case',
+    values: { txt_name: 'Ada' },
+    expect: rejected('create', 'VARIABLE_UNKNOWN', 'variables.txt_name'),
+  },
+  {
     name: 'Korean not covered',
     values: { TXT_NAME: '김민준' },
     expect: rejected('create', 'TEXT_UNSUPPORTED_CHARACTER', 'variables.TXT_NAME'),
@@ -350,6 +360,20 @@ const imageCases = group('image', 'card', [
     expect: {
       checks: [{ type: 'image', variable: 'IMG_LOGO' }, pixels('IMG_LOGO', LANDSCAPE_MARKER_TOP_LEFT)],
     },
+  },
+  {
+    name: 'Display P3 PNG converted to sRGB',
+    values: { IMG_LOGO: image('display-p3.png') },
+    // Its red is stored as about (234, 51, 35) in Display P3; only a conversion gives sRGB red.
+    expect: {
+      checks: [{ type: 'image', variable: 'IMG_LOGO' }, pixels('IMG_LOGO', LANDSCAPE_MARKER_TOP_LEFT)],
+    },
+  },
+  {
+    name: 'HEIC rejected',
+    values: { IMG_LOGO: image('header-only.heic') },
+    // The prebuilt sharp binaries decode AVIF but not HEVC, so HEIC photos are rejected by name.
+    expect: rejected('upload', 'IMAGE_INVALID', 'file'),
   },
   {
     name: 'SVG rejected',
