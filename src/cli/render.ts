@@ -12,6 +12,7 @@ import { cancelledError } from '../engine/ffmpeg.ts';
 import { render } from '../engine/render.ts';
 import type { RenderEvent } from '../engine/types.ts';
 import { VidataError } from '../errors.ts';
+import { createMapProvider, defaultMapSettings } from '../maps/index.ts';
 import { loadTemplate } from '../template/load.ts';
 import { validateValues } from '../template/values.ts';
 
@@ -65,12 +66,22 @@ async function runRender(templateDir: string, options: RenderOptions): Promise<v
   const onInterrupt = () => controller.abort();
   process.once('SIGINT', onInterrupt);
   const bar = options.progress ? progressBar() : undefined;
+  // Maps are drawn offline (the project's own table of places and locator map), so the command
+  // needs no network; map styles may name the template's own fonts.
+  const maps = createMapProvider(defaultMapSettings()).withFonts(
+    template.fonts.map((font) => ({
+      family: font.family,
+      file: path.join(template.dir, font.file),
+      weight: font.weight,
+    })),
+  );
   try {
     const result = await render({
       template,
       values,
       output: { video, cover },
       ffmpeg: loadConfig().ffmpeg,
+      maps,
       workDir: options.workDir === undefined ? undefined : path.resolve(options.workDir),
       threads: options.threads,
       signal: controller.signal,

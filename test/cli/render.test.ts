@@ -92,6 +92,15 @@ describe('vidata render', () => {
     await assertFails([BASIC_TEMPLATE, '--set', 'TXT_NAME'], 'VALIDATION_FAILED');
   });
 
+  it('rejects an address no map can show', async () => {
+    const welcome = path.join(REPO, 'templates/welcome');
+    const stderr = await assertFails(
+      [welcome, '--set', 'TXT_MAP_IMG_adresse.png=zzzz qqqq'],
+      'ADDRESS_NOT_FOUND',
+    );
+    assert.match(stderr, /zzzz qqqq/);
+  });
+
   it('rejects an invalid template', async () => {
     const broken = path.join(dir, 'broken');
     await rm(broken, { recursive: true, force: true });
