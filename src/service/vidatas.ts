@@ -10,6 +10,7 @@ import type { Db, NewVidata, VidataRow, VidataStatus } from '../adapters/databas
 import type { JobQueue } from '../adapters/queue/types.ts';
 import type { FileStorage } from '../adapters/storage/types.ts';
 import { hashJson, newBatchId, newId } from './ids.ts';
+import { checkTextLayers } from './text-check.ts';
 import type { Project, ProjectService } from './projects.ts';
 import type { RateLimiter } from './rate-limit.ts';
 import type { UploadService } from './uploads/uploads.ts';
@@ -52,13 +53,20 @@ export class VidataService {
     this.options = options;
   }
 
-  /** Validates the values against the project's template; throws VidataValidationError listing every problem. */
+  /**
+   * Validates the values against the project's template, then lays out the text layers that show
+   * sent values; throws VidataValidationError listing every problem.
+   */
   async validate(project: Project, variables: Record<string, unknown>): Promise<ResolvedValues> {
     const template = await this.options.projects.template(project);
-    return validateValues(template, variables, {
+    const resolved = await validateValues(template, variables, {
       requireEmail: true,
       uploadExists: (filename, kind) => this.options.uploads.exists(project.id, filename, kind),
     });
+    const sent = new Set(Object.keys(variables));
+    const textProblems = await checkTextLayers(template, resolved, sent);
+    if (textProblems.length > 0) throw new VidataValidationError(textProblems);
+    return resolved;
   }
 
   /**

@@ -110,6 +110,16 @@ describe('POST /v1/upload', () => {
       code: 'VIDEO_INVALID',
     },
     {
+      name: 'an MP4 cut in its frames',
+      // The fixture is faststart: its index comes first, so only the frame data is missing.
+      data: async () => {
+        const clip = await readFile(CLIP);
+        return clip.subarray(0, Math.floor(clip.length * 0.6));
+      },
+      status: 415,
+      code: 'VIDEO_INVALID',
+    },
+    {
       name: 'a file over the size limit',
       data: async () => Buffer.concat([await readFile(PHOTO), Buffer.alloc(250_000)]),
       status: 413,

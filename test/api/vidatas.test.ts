@@ -108,6 +108,20 @@ describe('POST /v1/vidata', () => {
       field: 'variables.IMG_photo.png',
     },
   ];
+  invalidCases.push(
+    {
+      name: 'text too wide for its box',
+      variables: { ...SAMPLE_VARIABLES, TXT_NAME: 'W'.repeat(20) },
+      code: 'TEXT_DOES_NOT_FIT',
+      field: 'variables.TXT_NAME',
+    },
+    {
+      name: 'character no font covers',
+      variables: { ...SAMPLE_VARIABLES, TXT_NAME: 'Ada \uE000' },
+      code: 'TEXT_UNSUPPORTED_CHARACTER',
+      field: 'variables.TXT_NAME',
+    },
+  );
   for (const testCase of invalidCases) {
     it(`rejects ${testCase.name} with ${testCase.code}`, async () => {
       const response = await server.app.inject({

@@ -75,7 +75,7 @@ export async function inspectMedia(file: string, options: InspectOptions): Promi
 }
 
 interface ProbeOutput {
-  streams?: { codec_type?: string; width?: number; height?: number }[];
+  streams?: { codec_type?: string; width?: number; height?: number; nb_frames?: string }[];
   format?: { duration?: string };
 }
 
@@ -84,7 +84,7 @@ async function inspectVideoFile(file: string, format: Sniffed, options: InspectO
     new VidataError('VIDEO_INVALID', message, { field: 'file', cause });
   let probe: ProbeOutput;
   try {
-    const text = await runProbe(options.ffprobe, [
+    const { stdout: text } = await runProbe(options.ffprobe, [
       '-v',
       'error',
       '-print_format',
@@ -101,11 +101,46 @@ async function inspectVideoFile(file: string, format: Sniffed, options: InspectO
   if (!video?.width || !video.height) throw invalid('The file contains no video stream.');
   const duration = Number(probe.format?.duration);
   if (!Number.isFinite(duration) || duration <= 0) throw invalid('The video has no duration.');
+  await checkVideoPackets(file, Number(video.nb_frames), options, invalid);
   return { ...format, width: video.width, height: video.height, duration };
 }
 
-/** Runs ffprobe and returns its standard output; rejects on a non-zero exit. */
-function runProbe(ffprobe: string, args: string[]): Promise<string> {
+/**
+ * Reads every video packet of the file (demuxing only, no decoding, so it costs about one read of
+ * the file). A file cut short keeps a complete header, which the first probe accepts, but then has
+ * fewer packets than its header lists, and ffprobe reports the partial file.
+ */
+async function checkVideoPackets(
+  file: string,
+  headerFrames: number,
+  options: InspectOptions,
+  invalid: (message: string, cause?: unknown) => VidataError,
+): Promise<void> {
+  let result: { stdout: string; stderr: string };
+  try {
+    result = await runProbe(options.ffprobe, [
+      '-v',
+      'error',
+      '-select_streams',
+      'v:0',
+      '-show_entries',
+      'packet=size',
+      '-of',
+      'csv=p=0',
+      file,
+    ]);
+  } catch (cause) {
+    throw invalid('The video cannot be read: it is damaged or incomplete.', cause);
+  }
+  const packets = result.stdout.split('\n').filter((line) => line.trim() !== '').length;
+  const short = Number.isFinite(headerFrames) && headerFrames > 0 && packets < headerFrames;
+  if (short || result.stderr.trim() !== '') {
+    throw invalid(`The video is incomplete: ${packets} of its frames can be read.`, result.stderr.trim());
+  }
+}
+
+/** Runs ffprobe and returns its standard output and error; rejects on a non-zero exit. */
+function runProbe(ffprobe: string, args: string[]): Promise<{ stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     const child = spawn(ffprobe, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -114,7 +149,8 @@ function runProbe(ffprobe: string, args: string[]): Promise<string> {
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     child.on('error', reject);
     child.on('close', (code) => {
-      if (code === 0) resolve(Buffer.concat(out).toString('utf8'));
+      if (code === 0)
+        resolve({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') });
       else
         reject(new Error(`ffprobe exited with ${code}: ${Buffer.concat(err).toString('utf8').slice(-500)}`));
     });
