@@ -4,6 +4,7 @@
  * profile, pixel format, size and frame rate. These settings are therefore one constant, and they
  * belong in a segment's cache key.
  */
+import { OUTPUT_COLOR_ARGS } from './color.ts';
 
 export interface EncoderSettings {
   codec: 'libx264';
@@ -70,6 +71,7 @@ export function videoCodecArgs(settings: EncoderSettings, fps: number): string[]
     String(Math.max(1, Math.round(settings.keyframeSeconds * fps))),
     '-video_track_timescale',
     String(videoTimescale(fps)),
+    ...OUTPUT_COLOR_ARGS,
     '-an',
   ];
 }

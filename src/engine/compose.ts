@@ -1,13 +1,14 @@
 /**
  * Builds the ffmpeg arguments that draw one segment: the background, then each visual overlaid in
- * order with its timing and animations. The filter graph contains only numbers, `#rrggbb` colours
- * checked again here, and input labels; file paths are separate `-i` arguments.
+ * order with its timing and animations. The filter graph contains only numbers and input labels;
+ * file paths are separate `-i` arguments.
  *
  * A still layer is one PNG frame decoded once and repeated by the `loop` filter, which only passes
  * references to the same frame. Feeding it with `-loop 1` would decode the PNG again for every frame.
  */
 import path from 'node:path';
 import { fadeFilters, hasSlide, num, overlayPosition, scaleFrames } from './animation.ts';
+import { clipColorFilters, RGB_TO_OUTPUT } from './color.ts';
 import type { ClipInput, Fit } from './resolve.ts';
 import type { BackgroundVisual, Placement, SegmentVisuals, Timing, Visual } from './rasterize.ts';
 
@@ -47,25 +48,17 @@ class GraphBuilder {
 
   background(background: BackgroundVisual, frames: number): string {
     const { width, height, fps } = this.#format;
-    const size = `${width}x${height}`;
     switch (background.kind) {
-      case 'color': {
-        // Half a frame more than needed: the source stops on a time, and -frames:v cuts exactly.
-        const seconds = num((frames + 0.5) / fps);
-        this.chains.push(
-          `color=c=0x${hexColor(background.color)}:s=${size}:r=${fps}:d=${seconds},format=yuv420p[bg]`,
-        );
-        return 'bg';
-      }
       case 'still': {
         const input = this.#addInput([], background.file);
-        this.chains.push(`[${input}:v]format=yuv420p,${repeatFrame(frames, fps)}[bg]`);
+        this.chains.push(`[${input}:v]${RGB_TO_OUTPUT},format=yuv420p,${repeatFrame(frames, fps)}[bg]`);
         return 'bg';
       }
       case 'video': {
         const input = this.#addClipInput(background.clip, background.offset, background.fill, frames);
         const filters = [
           ...clipFrames(fps),
+          ...clipColorFilters(background.clip.color),
           ...fitFilters(background.fit, { width, height }, 'black'),
           'format=yuv420p',
           ...fillAndCut(background.fill, frames, fps),
@@ -85,12 +78,13 @@ class GraphBuilder {
     if (visual.kind === 'still') {
       const input = this.#addInput([], visual.file);
       this.chains.push(
-        `[${input}:v]format=yuva420p,${[...opacity, repeatFrame(visible, fps)].join(',')}[${layer}]`,
+        `[${input}:v]${RGB_TO_OUTPUT},format=yuva420p,${[...opacity, repeatFrame(visible, fps)].join(',')}[${layer}]`,
       );
     } else {
       const input = this.#addClipInput(visual.clip, 0, visual.fill, visible);
       const filters = [
         ...clipFrames(fps),
+        ...clipColorFilters(visual.clip.color),
         'format=yuva420p',
         ...fitFilters(visual.fit, place, 'black@0'),
         ...opacity,
@@ -225,11 +219,4 @@ function fitFilters(fit: Fit, size: { width: number; height: number }, padColor:
 
 function scaledSide(side: number, scale: number): number {
   return Math.min(side, Math.max(2, Math.round(side * scale)));
-}
-
-/** Returns the six hex digits of a `#rrggbb` or `#rrggbbaa` colour; a background has no transparency. */
-function hexColor(color: string): string {
-  const match = /^#([0-9a-fA-F]{6})(?:[0-9a-fA-F]{2})?$/.exec(color);
-  if (!match?.[1]) throw new Error(`Not a #rrggbb colour: ${color}`);
-  return match[1];
 }

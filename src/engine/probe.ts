@@ -20,6 +20,10 @@ export interface StreamInfo {
   channels?: number;
   /** Seconds. */
   duration?: number;
+  /** YUV matrix tag, e.g. `bt709` or `smpte170m`; absent when untagged. */
+  colorSpace?: string;
+  /** `tv` (limited) or `pc` (full); absent when untagged. */
+  colorRange?: string;
 }
 
 export interface MediaInfo {
@@ -42,6 +46,8 @@ interface RawStream {
   sample_rate?: string;
   channels?: number;
   duration?: string;
+  color_space?: string;
+  color_range?: string;
 }
 
 interface RawProbe {
@@ -98,6 +104,8 @@ function toStreamInfo(raw: RawStream): StreamInfo {
   if (raw.sample_rate !== undefined) info.sampleRate = Number(raw.sample_rate);
   if (raw.channels !== undefined) info.channels = raw.channels;
   if (raw.duration !== undefined && raw.duration !== 'N/A') info.duration = Number(raw.duration);
+  if (raw.color_space !== undefined && raw.color_space !== 'unknown') info.colorSpace = raw.color_space;
+  if (raw.color_range !== undefined && raw.color_range !== 'unknown') info.colorRange = raw.color_range;
   return info;
 }
 

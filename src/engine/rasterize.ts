@@ -36,10 +36,8 @@ export type Visual =
   | { kind: 'clip'; clip: ClipInput; fit: Fit; fill: 'loop' | 'freeze'; place: Placement; timing: Timing };
 
 export type BackgroundVisual =
-  | { kind: 'color'; color: string }
   /** A PNG of exactly the output size, without transparency. */
-  | { kind: 'still'; file: string }
-  | Extract<ResolvedBackground, { kind: 'video' }>;
+  { kind: 'still'; file: string } | Extract<ResolvedBackground, { kind: 'video' }>;
 
 export interface SegmentVisuals {
   segment: Segment;
@@ -103,7 +101,16 @@ async function rasterizeBackground(
   background: ResolvedBackground,
   target: { width: number; height: number; file: string },
 ): Promise<BackgroundVisual> {
-  if (background.kind !== 'image') return background;
+  if (background.kind === 'video') return background;
+  if (background.kind === 'color') {
+    // A PNG rather than ffmpeg's color source, which rounds the colour through BT.601 YUV (#3060c0
+    // came out as #2e5dbd); the frame is converted to the output's colour space like every image.
+    const rgb = `#${background.color.slice(1, 7)}`;
+    await sharp({ create: { width: target.width, height: target.height, channels: 3, background: rgb } })
+      .png({ compressionLevel: 1 })
+      .toFile(target.file);
+    return { kind: 'still', file: target.file };
+  }
   const png = await rasterizeImage({
     file: background.file,
     width: target.width,

@@ -18,6 +18,7 @@ import type {
   VideoLayer,
 } from '../template/schema.ts';
 import type { MediaSource } from '../template/values.ts';
+import { clipColor, type ClipColor } from './color.ts';
 import { firstStream, probeMedia } from './probe.ts';
 import type { RenderRequest } from './types.ts';
 import type { Workspace } from './workspace.ts';
@@ -29,6 +30,7 @@ export interface ClipInput {
   /** Seconds, as ffprobe reads them. */
   duration: number;
   hasAudio: boolean;
+  color: ClipColor;
 }
 
 export type ResolvedBackground =
@@ -204,7 +206,7 @@ class Resolver {
     if (video === undefined || !(duration > 0)) {
       throw new VidataError('VIDEO_INVALID', `The clip ${file} has no readable video stream.`, { field });
     }
-    return { file, duration, hasAudio: firstStream(info, 'audio') !== undefined };
+    return { file, duration, hasAudio: firstStream(info, 'audio') !== undefined, color: clipColor(video) };
   }
 
   async #mediaFile(source: MediaSource, kind: 'image' | 'video', name: string): Promise<string> {

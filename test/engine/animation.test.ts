@@ -132,6 +132,20 @@ describe('layer timing and animations in frames', () => {
     assertColour(await pixel(20, 95, 80), [255, 0, 255], 'the lower layer outside the overlap');
   });
 
+  it('keeps image colours through BT.709', async () => {
+    // Saturated colours show a matrix mismatch most: red converted with BT.601 came out as 255,23,0.
+    for (const [x, y, expected] of [
+      [15, 30, [255, 0, 0]],
+      [95, 30, [0, 255, 0]],
+      [130, 30, [0, 0, 255]],
+      [80, 70, [255, 255, 0]],
+    ] as const) {
+      const actual = await pixel(20, x, y);
+      const off = actual.some((value, c) => Math.abs(value - (expected[c] as number)) > 8);
+      assert.ok(!off, `at (${x}, ${y}): got ${actual.join(',')}, expected ${expected.join(',')}`);
+    }
+  });
+
   it('applies layer opacity', async () => {
     assertColour(await pixel(20, 135, 70), [128, 128, 128], 'white at opacity 0.5 over black');
   });

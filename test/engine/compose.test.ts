@@ -5,6 +5,7 @@ import type { Segment } from '../../src/engine/plan.ts';
 import type { SegmentVisuals, Visual } from '../../src/engine/rasterize.ts';
 
 const FORMAT = { width: 320, height: 180, fps: 25 };
+const BT709 = { matrix: 'bt709', fullRange: false } as const;
 
 function segmentOf(visuals: Visual[], background: SegmentVisuals['background']): SegmentVisuals {
   const segment = { index: 3, frames: 50, startFrame: 0, static: false, variables: [] } as unknown as Segment;
@@ -21,28 +22,30 @@ const still = (file: string, z: Partial<Visual['timing']> = {}): Visual => ({
 describe('composeSegment', () => {
   it('feeds a still layer as one frame repeated by the loop filter', () => {
     const composed = composeSegment(
-      segmentOf([still('/tmp/w/layer0.png')], { kind: 'color', color: '#102030' }),
+      segmentOf([still('/tmp/w/layer0.png')], { kind: 'still', file: '/tmp/w/bg.png' }),
       FORMAT,
     );
-    assert.deepEqual(composed.inputArgs, ['-i', '/tmp/w/layer0.png']);
+    assert.deepEqual(composed.inputArgs, ['-i', '/tmp/w/bg.png', '-i', '/tmp/w/layer0.png']);
     assert.ok(!composed.inputArgs.includes('-loop'));
     assert.match(
       composed.filterGraph,
-      /\[0:v\]format=yuva420p,loop=loop=39:size=1:start=0,settb=1\/25,setpts=N\[/,
+      /\[1:v\][^;]*format=yuva420p,loop=loop=39:size=1:start=0,settb=1\/25,setpts=N\[/,
     );
     // Shifted to its start frame, overlaid until its frames run out.
     assert.match(composed.filterGraph, /settb=1\/25,setpts=N\+5\[l0t\]/);
     assert.match(composed.filterGraph, /overlay=x='10':y='20':eval=init:eof_action=pass/);
   });
 
-  it('builds the background colour from its hex digits only', () => {
-    const composed = composeSegment(segmentOf([], { kind: 'color', color: '#a0b1c2ff' }), FORMAT);
-    assert.match(composed.filterGraph, /^color=c=0xa0b1c2:s=320x180:r=25:d=2\.02,format=yuv420p\[bg\]$/);
-    assert.equal(composed.output, 'bg');
-  });
-
-  it('rejects a colour that is not hex', () => {
-    assert.throws(() => composeSegment(segmentOf([], { kind: 'color', color: 'red,drawtext=x' }), FORMAT));
+  it('converts images to BT.709 once, before repeating them', () => {
+    const composed = composeSegment(segmentOf([still('/a.png')], { kind: 'still', file: '/bg.png' }), FORMAT);
+    assert.match(
+      composed.filterGraph,
+      /^\[0:v\]scale=out_color_matrix=bt709:out_range=tv,format=yuv420p,loop=loop=49:size=1:start=0,/,
+    );
+    assert.match(
+      composed.filterGraph,
+      /\[1:v\]scale=out_color_matrix=bt709:out_range=tv,format=yuva420p,loop=/,
+    );
   });
 
   it('keeps file paths out of the filter graph', () => {
@@ -58,7 +61,7 @@ describe('composeSegment', () => {
 
   it('draws visuals in the given order', () => {
     const composed = composeSegment(
-      segmentOf([still('/a.png'), still('/b.png')], { kind: 'color', color: '#000000' }),
+      segmentOf([still('/a.png'), still('/b.png')], { kind: 'still', file: '/tmp/w/bg.png' }),
       FORMAT,
     );
     assert.match(composed.filterGraph, /\[bg\]\[l0t\]overlay=.*\[v0\];.*\[v0\]\[l1t\]overlay=.*\[v1\]$/);
@@ -70,13 +73,13 @@ describe('composeSegment', () => {
       in: { type: 'fade', duration: 0.4 },
       out: { type: 'fade', duration: 0.2 },
     });
-    const composed = composeSegment(segmentOf([visual], { kind: 'color', color: '#000000' }), FORMAT);
+    const composed = composeSegment(segmentOf([visual], { kind: 'still', file: '/tmp/w/bg.png' }), FORMAT);
     assert.match(composed.filterGraph, /fade=t=in:st=0\.2:d=0\.4:alpha=1,fade=t=out:st=1\.6:d=0\.2:alpha=1/);
   });
 
   it('moves the overlay per frame for slides', () => {
     const visual = still('/a.png', { in: { type: 'slide-left', duration: 0.4 } });
-    const composed = composeSegment(segmentOf([visual], { kind: 'color', color: '#000000' }), FORMAT);
+    const composed = composeSegment(segmentOf([visual], { kind: 'still', file: '/tmp/w/bg.png' }), FORMAT);
     assert.match(
       composed.filterGraph,
       /overlay=x='10\+100\*pow\(1-clip\(\(t-0\.2\)\/0\.4,0,1\),2\)':y='20':eval=frame/,
@@ -85,7 +88,7 @@ describe('composeSegment', () => {
 
   it('draws each frame of a scale animation at its own size', () => {
     const visual = still('/a.png', { in: { type: 'scale', duration: 0.2 } });
-    const composed = composeSegment(segmentOf([visual], { kind: 'color', color: '#000000' }), FORMAT);
+    const composed = composeSegment(segmentOf([visual], { kind: 'still', file: '/tmp/w/bg.png' }), FORMAT);
     // 0.2 s at 25 fps: 5 scaled frames, then the 35 others unchanged.
     assert.match(composed.filterGraph, /split=6/);
     assert.match(composed.filterGraph, /trim=start_frame=5:end_frame=40/);
@@ -93,7 +96,7 @@ describe('composeSegment', () => {
   });
 
   it('loops or freezes a background clip', () => {
-    const clip = { file: '/clips/a.mp4', duration: 1, hasAudio: false };
+    const clip = { file: '/clips/a.mp4', duration: 1, hasAudio: false, color: BT709 };
     const looped = composeSegment(
       segmentOf([], { kind: 'video', clip, fit: 'cover', offset: 0.5, fill: 'loop' }),
       FORMAT,
@@ -108,7 +111,7 @@ describe('composeSegment', () => {
       '-i',
       '/clips/a.mp4',
     ]);
-    const long = { file: '/clips/long.mp4', duration: 10, hasAudio: false };
+    const long = { file: '/clips/long.mp4', duration: 10, hasAudio: false, color: BT709 };
     const inside = composeSegment(
       segmentOf([], { kind: 'video', clip: long, fit: 'cover', offset: 5, fill: 'loop' }),
       FORMAT,

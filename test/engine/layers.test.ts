@@ -232,6 +232,18 @@ describe('clip, map and leave animations in frames', () => {
     await assertColour(16, 20, 20, YELLOW, 'after the clip ended');
   });
 
+  it('converts a BT.601 clip to BT.709', async () => {
+    // The clips are 32x32 and untagged, so they are read as BT.601, as players do with small clips.
+    for (const [index, expected] of [
+      [2, BLUE],
+      [16, YELLOW],
+    ] as const) {
+      const actual = await pixel(index, 20, 20);
+      const off = actual.some((value, c) => Math.abs(value - (expected[c] as number)) > 10);
+      assert.ok(!off, `frame ${index}: got ${actual.join(',')}, expected ${expected.join(',')}`);
+    }
+  });
+
   it('loops an uploaded clip variable', async () => {
     await assertColour(7, 140, 20, YELLOW, 'second half of the clip');
     await assertColour(12, 140, 20, BLUE, 'the clip again from its start');

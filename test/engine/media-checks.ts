@@ -133,6 +133,10 @@ export interface ProbedStream {
   pix_fmt?: string;
   r_frame_rate?: string;
   nb_frames?: string;
+  color_space?: string;
+  color_primaries?: string;
+  color_transfer?: string;
+  color_range?: string;
 }
 
 export async function ffprobe(

@@ -112,6 +112,25 @@ describe('render of the basic template', () => {
     assert.equal(video?.nb_frames, String(template.frameCount));
   });
 
+  it('tags the video as BT.709 limited range', async () => {
+    const probe = await ffprobe(zoe.result.video);
+    const video = probe.streams.find((s) => s.codec_type === 'video');
+    assert.equal(video?.color_space, 'bt709');
+    assert.equal(video?.color_primaries, 'bt709');
+    assert.equal(video?.color_transfer, 'bt709');
+    assert.equal(video?.color_range, 'tv');
+  });
+
+  it('keeps a background colour exact', async () => {
+    const frame = await decodeFrame(zoe.result.video, NAME_FRAME);
+    const at = (5 * WIDTH + 5) * 3;
+    const pixel = [frame[at], frame[at + 1], frame[at + 2]] as number[];
+    // #102030, the name scene's colour.
+    [16, 32, 48].forEach((expected, c) =>
+      assert.ok(Math.abs((pixel[c] as number) - expected) <= 2, `pixel ${pixel.join(',')}`),
+    );
+  });
+
   it('adds an AAC audio track', async () => {
     const probe = await ffprobe(zoe.result.video);
     const audio = probe.streams.find((s) => s.codec_type === 'audio');
