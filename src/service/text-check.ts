@@ -1,7 +1,7 @@
 /**
  * Text checks before a Vidata is queued. Every text layer that shows a value sent by the caller is
- * laid out by the render's own text rasterizer, so a text that cannot fit its box, or that has a
- * character no font of the template covers, is rejected by the create call with the same error the
+ * laid out by the render's own text rasterizer. A text that cannot fit its box, or that has a
+ * character no font of the template covers, is then rejected by the create call with the error the
  * render would raise, instead of failing the render later.
  */
 import { VidataError } from '../errors.ts';
