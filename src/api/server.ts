@@ -3,6 +3,7 @@ import type { AddressInfo } from 'node:net';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { openServices, type Services } from '../service/context.ts';
+import { prepareTextChecks } from '../service/text-check.ts';
 import type { RenderFunction } from '../service/render-job.ts';
 import { buildApp } from './app.ts';
 import type { ZodApp } from './types.ts';
@@ -37,6 +38,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       { host: config.server.host, port, concurrency: config.server.renderConcurrency },
       'server started',
     );
+    void warmUp(services, logger);
     return {
       app,
       services,
@@ -50,5 +52,24 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   } catch (error) {
     await services.close();
     throw error;
+  }
+}
+
+/**
+ * Loads every project's template and fonts in the background, so the first create call does not
+ * wait for them (about half a second for the shipped fonts). A failure is logged; the create call
+ * then reports the same problem to its caller.
+ */
+async function warmUp(services: Services, logger: Logger): Promise<void> {
+  try {
+    for (const project of await services.projects.list()) {
+      try {
+        await prepareTextChecks(await services.projects.template(project));
+      } catch (error) {
+        logger.warn({ err: error, projectId: project.id }, 'template warm-up failed');
+      }
+    }
+  } catch (error) {
+    logger.warn({ err: error }, 'template warm-up failed');
   }
 }

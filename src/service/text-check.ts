@@ -48,3 +48,8 @@ export async function checkTextLayers(
   }
   return [...problems.values()];
 }
+
+/** Loads the template's fonts ahead of the first create call, which would otherwise wait for them. */
+export async function prepareTextChecks(template: Template): Promise<void> {
+  await loadFonts(template);
+}
