@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -73,6 +73,22 @@ describe('vidata render', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.equal(result.stdout.toString(), `${out}\n${cover}\n`);
     assert.ok((await stat(cover)).size > 0);
+  });
+
+  it('cleans its --work-dir', async () => {
+    const workDir = path.join(dir, 'work');
+    const out = path.join(dir, 'work-dir.mp4');
+    const result = await vidata([
+      'render',
+      BASIC_TEMPLATE,
+      '--out',
+      out,
+      '--work-dir',
+      workDir,
+      '--no-progress',
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.deepEqual(await readdir(workDir), []);
   });
 
   it('rejects an unknown variable', async () => {
