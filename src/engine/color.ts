@@ -35,9 +35,9 @@ export interface ClipColor {
  * Reads a clip's matrix and range from its tags. An untagged clip follows the usual player
  * convention: BT.709 from 720 lines up, BT.601 below.
  */
-// NOTE: a template clip in BT.2020 or HDR is read as BT.709 and shows washed out; uploads are
-// converted to BT.709 by the upload stage (src/media), template clips are not.
 export function clipColor(stream: StreamInfo): ClipColor {
+  // NOTE: a template clip in BT.2020 or HDR is read as BT.709 and shows washed out; uploads are
+  // converted to BT.709 by the upload stage (src/media), template clips are not.
   const fullRange = stream.colorRange === 'pc' || (stream.pixelFormat?.startsWith('yuvj') ?? false);
   if (stream.colorSpace === 'bt709') return { matrix: 'bt709', fullRange };
   if (stream.colorSpace === 'smpte170m' || stream.colorSpace === 'bt470bg')
