@@ -63,7 +63,9 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
   const uploads = new UploadService({
     db,
     storage,
-    inspect: { maxImagePixels: server.maxImagePixels, ffprobe: config.ffmpeg.ffprobe },
+    projects,
+    ffmpeg: config.ffmpeg,
+    maxImagePixels: server.maxImagePixels,
   });
   const vidatas = new VidataService({
     db,

@@ -14,7 +14,9 @@ export function registerUploadRoutes(app: ZodApp, services: Services): void {
         summary: 'Upload an image or a video',
         description:
           'multipart/form-data with the file in the field "file". The content is checked by its bytes: ' +
-          'JPEG, PNG, WebP, GIF images and MP4, MOV, WebM videos are accepted. Put the returned Filename ' +
+          'JPEG, PNG, WebP, GIF images and MP4, MOV, WebM videos are accepted. A video is converted once ' +
+          "to the template's format (frame rate, size, BT.709 SDR, AAC 48 kHz stereo) and only the " +
+          'converted MP4 is kept; Width, Height and Duration describe it. Put the returned Filename ' +
           'in an IMG_ or VID_ variable.',
         tags: ['Uploads'],
         security: keySecurity,
@@ -32,7 +34,21 @@ export function registerUploadRoutes(app: ZodApp, services: Services): void {
           field: 'file',
         });
       }
-      const upload = await services.uploads.store(project.id, part.file, () => part.file.truncated);
+      // Normalizing a clip takes seconds of ffmpeg: a client that goes away stops it.
+      const gone = new AbortController();
+      const onClose = (): void => {
+        if (!reply.raw.writableFinished) gone.abort();
+      };
+      reply.raw.once('close', onClose);
+      let upload;
+      try {
+        upload = await services.uploads.store(project.id, part.file, () => part.file.truncated, {
+          name: clipLabel(part.filename),
+          signal: gone.signal,
+        });
+      } finally {
+        reply.raw.off('close', onClose);
+      }
       request.log.info(
         { projectId: project.id, filename: upload.filename, size: upload.size },
         'upload stored',
@@ -48,4 +64,17 @@ export function registerUploadRoutes(app: ZodApp, services: Services): void {
       });
     },
   );
+}
+
+/**
+ * The sender's file name as it may appear in an error message: its base name, without control
+ * characters, at most 80 characters. Undefined when nothing is left.
+ */
+function clipLabel(filename: string | undefined): string | undefined {
+  const base = (filename ?? '').split(/[\\/]/).pop() ?? '';
+  // eslint-disable-next-line no-control-regex
+  const clean = Array.from(base.replace(/[\u0000-\u001f\u007f]/g, '').trim())
+    .slice(0, 80)
+    .join('');
+  return clean === '' ? undefined : clean;
 }
