@@ -57,8 +57,9 @@ describe('POST /v1/upload', () => {
     const body = response.json<Record<string, unknown>>();
     assert.equal(body.Type, 'video');
     assert.equal(body.ContentType, 'video/mp4');
-    assert.equal(body.Width, 320);
-    assert.equal(body.Height, 180);
+    // The 320x180 clip is stored at the size of the template's 160x90 VID_clip box.
+    assert.equal(body.Width, 160);
+    assert.equal(body.Height, 90);
     assert.ok(Math.abs(Number(body.Duration) - 1) < 0.05);
   });
 

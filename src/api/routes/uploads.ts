@@ -35,16 +35,16 @@ export function registerUploadRoutes(app: ZodApp, services: Services): void {
         });
       }
       // Normalizing a clip takes seconds of ffmpeg: a client that goes away stops it.
-      const gone = new AbortController();
+      const clientGone = new AbortController();
       const onClose = (): void => {
-        if (!reply.raw.writableFinished) gone.abort();
+        if (!reply.raw.writableFinished) clientGone.abort();
       };
       reply.raw.once('close', onClose);
       let upload;
       try {
         upload = await services.uploads.store(project.id, part.file, () => part.file.truncated, {
           name: clipLabel(part.filename),
-          signal: gone.signal,
+          signal: clientGone.signal,
         });
       } finally {
         reply.raw.off('close', onClose);
@@ -67,8 +67,8 @@ export function registerUploadRoutes(app: ZodApp, services: Services): void {
 }
 
 /**
- * The sender's file name as it may appear in an error message: its base name, without control
- * characters, at most 80 characters. Undefined when nothing is left.
+ * Cleans the sender's file name for error messages: its base name, without control characters, cut
+ * to 80 characters. Returns undefined when nothing is left.
  */
 function clipLabel(filename: string | undefined): string | undefined {
   const base = (filename ?? '').split(/[\\/]/).pop() ?? '';

@@ -76,8 +76,8 @@ export async function normalizeUpload(options: ClipUploadOptions): Promise<Norma
 }
 
 /**
- * Every box a VID_ variable can be shown in: the variable's declared size and the box of each layer
- * that shows it. A template without VID_ variables uses its output frame.
+ * Lists every box a VID_ variable can be shown in: the variable's declared size and the box of each
+ * layer that shows it. A template without VID_ variables has one slot, its output frame.
  */
 export function clipSlots(template: Template): Slot[] {
   const slots: Slot[] = [];
@@ -101,10 +101,10 @@ export function clipSlots(template: Template): Slot[] {
 }
 
 /**
- * The size the clip is stored at: its displayed shape (rotation and pixel aspect ratio applied), as
- * large as the most demanding slot needs, never larger than the clip itself, with even sides for
- * yuv420p. A `contain` slot needs the clip to fit inside it; a `cover` slot needs it to cover the
- * box, since a clip that only fits would be scaled up and lose detail there.
+ * Computes the size the clip is stored at: its displayed shape (rotation and pixel aspect ratio
+ * applied), as large as the most demanding slot needs, never larger than the clip itself, with even
+ * sides for yuv420p. A `contain` slot needs the clip to fit inside the box. A `cover` slot needs it
+ * to cover the box, because a clip that only fits would be scaled up there and lose detail.
  */
 export function clipSize(
   info: Pick<ClipInfo, 'displayWidth' | 'displayHeight'>,
