@@ -49,6 +49,7 @@ export async function normalizeUpload(options: ClipUploadOptions): Promise<Norma
   const info = await probeClip(options.input, options.ffmpeg.ffprobe, errorOptions);
   const size = clipSize(info, clipSlots(options.template));
   const output = path.join(options.outputDir, 'clip.mp4');
+  // NOTE: conversions are not queued, so concurrent uploads each run an ffmpeg beside the renders.
   try {
     const clip = await normalizeClip({
       ...errorOptions,
