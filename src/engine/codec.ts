@@ -44,11 +44,39 @@ export function videoTimescale(fps: number): number {
   return fps * 1000;
 }
 
+/**
+ * How hard x264 searches for a compact encoding. `full` is the preset's own search, used for segments
+ * encoded once and cached. `fast` is for the personalized segments encoded for every Vidata: it
+ * changes only choices made inside the slices (motion search, sub-pixel refinement, adaptive
+ * quantization, lookahead), never the SPS and PPS, whose bytes were compared equal with `veryfast`'s,
+ * so its chunks join with cached ones. Measured on 300 frames of the welcome template's light.mp4 at
+ * 720p, one thread: 0.50x the CPU time of veryfast for a 1.16x larger file (ultrafast: 0.46x and 1.62x).
+ */
+export type EncoderAnalysis = 'full' | 'fast';
+
+const FAST_ANALYSIS_PARAMS = [
+  'subme=0',
+  'me=dia',
+  'partitions=none',
+  'mixed-refs=0',
+  'aq-mode=0',
+  'psy=0',
+  'b-adapt=0',
+  'scenecut=0',
+  'rc-lookahead=0',
+  'mbtree=0',
+];
+
 /** Output arguments that encode a segment's video so that it can be joined by stream copy. */
-export function videoCodecArgs(settings: EncoderSettings, fps: number): string[] {
+export function videoCodecArgs(
+  settings: EncoderSettings,
+  fps: number,
+  analysis: EncoderAnalysis = 'full',
+): string[] {
   const x264Params = [
     // Makes x264 keep its headers identical across separately encoded files.
     'stitchable=1',
+    ...(analysis === 'fast' ? FAST_ANALYSIS_PARAMS : []),
     // With ultrafast, the 2018 static ffmpeg build still runs trellis quantization (its files
     // change when trellis=0 is given), which cost 1.3x the CPU on the welcome template's profile
     // scene. Other presets already have it off: their files are identical with and without.

@@ -11,6 +11,7 @@ import { fadeFilters, hasSlide, num, overlayPosition, scaleFrames } from './anim
 import { clipColorFilters, RGB_TO_OUTPUT } from './color.ts';
 import type { ClipInput, Fit } from './resolve.ts';
 import type { BackgroundVisual, Placement, SegmentVisuals, Timing, Visual } from './rasterize.ts';
+import { isPartial, layerFramesInWindow, overlapsWindow, segmentWindow, type SceneWindow } from './window.ts';
 
 export interface OutputFormat {
   width: number;
@@ -29,11 +30,30 @@ export interface ComposedSegment {
 export function composeSegment(segment: SegmentVisuals, format: OutputFormat): ComposedSegment {
   const graph = new GraphBuilder(format);
   const frames = segment.segment.frames;
+  const window = segmentWindow(segment.segment);
+  if (isPartial(window)) return composeWindow(graph, segment, window);
   let base = graph.background(segment.background, frames);
   segment.visuals.forEach((visual, index) => {
     base = graph.overlay(base, visual, index);
   });
   return { inputArgs: graph.inputArgs, filterGraph: graph.chains.join(';'), output: base };
+}
+
+/**
+ * Draws a span of a scene that starts after its first frame (split.ts). The background starts at
+ * the span and every stream keeps the scene's timestamps, so fades and slides, which are written in
+ * scene time, draw the same frames as in the whole scene; layers drop the frames before the span,
+ * and the output is numbered from zero at the end.
+ */
+function composeWindow(graph: GraphBuilder, segment: SegmentVisuals, window: SceneWindow): ComposedSegment {
+  const { fps } = graph.format;
+  let base = graph.background(segment.background, segment.segment.frames, window.first);
+  segment.visuals.forEach((visual, index) => {
+    if (!overlapsWindow(visual.timing, window)) return;
+    base = graph.overlay(base, visual, index, layerFramesInWindow(visual.timing, window));
+  });
+  graph.chains.push(`[${base}]settb=1/${fps},setpts=N[span]`);
+  return { inputArgs: graph.inputArgs, filterGraph: graph.chains.join(';'), output: 'span' };
 }
 
 class GraphBuilder {
@@ -46,7 +66,19 @@ class GraphBuilder {
     this.#format = format;
   }
 
-  background(background: BackgroundVisual, frames: number): string {
+  get format(): OutputFormat {
+    return this.#format;
+  }
+
+  /** `first`: the scene frame the background starts on; its frames keep that scene time. */
+  background(background: BackgroundVisual, frames: number, first = 0): string {
+    const base = this.#backgroundFrom(background, frames, first);
+    if (first === 0) return base;
+    this.chains.push(`[${base}]setpts=PTS+${first}[bgspan]`);
+    return 'bgspan';
+  }
+
+  #backgroundFrom(background: BackgroundVisual, frames: number, first: number): string {
     const { width, height, fps } = this.#format;
     switch (background.kind) {
       case 'still': {
@@ -55,13 +87,21 @@ class GraphBuilder {
         return 'bg';
       }
       case 'video': {
-        const input = this.#addClipInput(background.clip, background.offset, background.fill, frames);
+        // A span of a scene seeks straight to its first frame when the clip plays through it. When
+        // the clip loops or freezes before the span ends, the span reads the clip as the whole scene
+        // does and drops the frames before it: a loop restarted from another point makes the fps
+        // filter pick other frames (measured 10 frames off after the loop on the basic fixture).
+        const seek = first > 0 && background.offset + (first + frames) / fps <= background.clip.duration;
+        const skipped = first > 0 && !seek ? first : 0;
+        const offset = background.offset + (seek ? first / fps : 0);
+        const input = this.#addClipInput(background.clip, offset, background.fill, frames + skipped);
         const filters = [
           ...clipFrames(fps),
           ...clipColorFilters(background.clip.color),
           ...fitFilters(background.fit, { width, height }, 'black'),
           'format=yuv420p',
-          ...fillAndCut(background.fill, frames, fps),
+          ...fillAndCut(background.fill, frames + skipped, fps),
+          ...(skipped > 0 ? [`trim=start_frame=${skipped}`, 'setpts=N'] : []),
         ];
         this.chains.push(`[${input}:v]${filters.join(',')}[bg]`);
         return 'bg';
@@ -69,7 +109,8 @@ class GraphBuilder {
     }
   }
 
-  overlay(base: string, visual: Visual, index: number): string {
+  /** `span`: the frames of the layer's stream inside a split scene's span (window.ts). */
+  overlay(base: string, visual: Visual, index: number, span?: { skip: number; keep: number }): string {
     const { fps } = this.#format;
     const { timing, place } = visual;
     const visible = timing.endFrame - timing.startFrame;
@@ -98,7 +139,9 @@ class GraphBuilder {
     // Shift the layer's frames (time base 1/fps) to its start frame; fades work on these timestamps.
     // concat outputs in microseconds, so the time base is set again before counting frames.
     const shift = `settb=1/${fps},setpts=N+${timing.startFrame}`;
-    this.chains.push(`[${scaled}]${[shift, ...fadeFilters(timing, fps)].join(',')}[${timed}]`);
+    // trim keeps the timestamps, so the frames it keeps still meet the background's at the same time.
+    const inSpan = span ? [`trim=start_frame=${span.skip}:end_frame=${span.keep}`] : [];
+    this.chains.push(`[${scaled}]${[shift, ...fadeFilters(timing, fps), ...inSpan].join(',')}[${timed}]`);
 
     const { x, y } = overlayPosition(place, timing, fps);
     // eof_action=pass shows the background alone once the layer's frames end; before its first

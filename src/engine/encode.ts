@@ -3,10 +3,10 @@
  * settings of `codec.ts` so that the join can copy the streams.
  */
 import { availableParallelism } from 'node:os';
-import { videoCodecArgs } from './codec.ts';
+import { videoCodecArgs, type EncoderAnalysis } from './codec.ts';
 import { composeSegment } from './compose.ts';
 import { runFfmpeg } from './ffmpeg.ts';
-import type { RenderPlan } from './plan.ts';
+import type { RenderPlan, Segment } from './plan.ts';
 import type { SegmentVisuals } from './rasterize.ts';
 import type { FfmpegTools } from './types.ts';
 import type { Workspace } from './workspace.ts';
@@ -26,6 +26,8 @@ export interface EncodeContext {
   threads: number;
   /** Receives the number of frames encoded so far, all segments together. */
   onFrames?: (frames: number) => void;
+  /** The search effort for each segment (codec.ts); `full` when absent. */
+  analysis?: (segment: Segment) => EncoderAnalysis;
 }
 
 export interface Chunk {
@@ -73,7 +75,9 @@ async function encodeSegment(
   const { plan, workspace } = context;
   const { segment } = visuals;
   const composed = composeSegment(visuals, plan);
-  const file = workspace.file(`chunk-${String(segment.index).padStart(4, '0')}.mp4`);
+  // The pieces of a split scene share its index, so their names also carry their first frame.
+  const span = segment.sceneFrame ? `-f${segment.sceneFrame}` : '';
+  const file = workspace.file(`chunk-${String(segment.index).padStart(4, '0')}${span}.mp4`);
   await runFfmpeg(context.ffmpeg, {
     args: [
       ...composed.inputArgs,
@@ -86,7 +90,7 @@ async function encodeSegment(
       String(segment.frames),
       '-r',
       String(plan.fps),
-      ...videoCodecArgs(plan.encoder, plan.fps),
+      ...videoCodecArgs(plan.encoder, plan.fps, context.analysis?.(segment) ?? 'full'),
       '-threads',
       String(context.threads),
       file,

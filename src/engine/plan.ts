@@ -19,6 +19,8 @@ export interface SegmentCacheKey {
   height: number;
   fps: number;
   frames: number;
+  /** First frame of the span within its scene, when the segment is part of a split scene (split.ts). */
+  sceneFrame?: number;
   encoder: EncoderSettings;
   /** First line of `ffmpeg -version`: builds make segments that do not join with each other's. */
   ffmpegVersion: string;
@@ -35,6 +37,8 @@ export interface Segment {
   /** First frame of the segment in the whole video. */
   startFrame: number;
   frames: number;
+  /** First frame of the segment within its scene; 0 or absent when it shows the whole scene. */
+  sceneFrame?: number;
   scene: ResolvedScene;
   cacheKey: SegmentCacheKey;
 }

@@ -11,6 +11,7 @@ import { throwIfCancelled } from './ffmpeg.ts';
 import type { Segment } from './plan.ts';
 import { loadFonts, rasterizeImage, rasterizeText } from './raster/index.ts';
 import type { ClipInput, Fit, ResolvedBackground, ResolvedLayer } from './resolve.ts';
+import { overlapsWindow, segmentWindow } from './window.ts';
 import type { Workspace } from './workspace.ts';
 
 /** Where a visual is drawn, in whole output pixels. */
@@ -76,7 +77,10 @@ async function rasterizeSegment(
 ): Promise<SegmentVisuals> {
   const { fps, width, height } = context.template.output;
   const scene = segment.scene;
-  const prefix = context.workspace.file(`scene${segment.index}`);
+  // Pieces of one split scene are drawn side by side, so each has its own file names.
+  const span = segment.sceneFrame ? `-f${segment.sceneFrame}` : '';
+  const prefix = context.workspace.file(`scene${segment.index}${span}`);
+  const window = segmentWindow(segment);
 
   const background = await rasterizeBackground(scene.background, { width, height, file: `${prefix}-bg.png` });
   // Sorting by z is stable, so equal z keeps the order of the list.
@@ -86,6 +90,8 @@ async function rasterizeSegment(
   const visuals = await Promise.all(
     ordered.map(({ layer, position }) => {
       const timing = layerTiming(layer.layer, scene.scene.duration, fps);
+      // A layer that shows no frame of a split scene's span is not drawn at all.
+      if (!overlapsWindow(timing, window)) return Promise.resolve(undefined);
       // Tracked, so that when one layer fails the others finish writing their files before the
       // workspace is removed; otherwise the removal can fail with ENOTEMPTY and hide the first error.
       return context.workspace.track(
@@ -178,7 +184,8 @@ function boxPlacement(box: Layer['box']): Placement {
   };
 }
 
-function layerTiming(layer: Layer, sceneDuration: number, fps: number): Timing {
+/** When a layer shows, in frames of its scene; split.ts cuts scenes on these frames. */
+export function layerTiming(layer: Layer, sceneDuration: number, fps: number): Timing {
   const startFrame = Math.round(layer.start * fps);
   const endFrame = Math.max(startFrame + 1, Math.round((layer.end ?? sceneDuration) * fps));
   const timing: Timing = { startFrame, endFrame, opacity: layer.opacity };

@@ -6,15 +6,15 @@
 import { rm } from 'node:fs/promises';
 import { encodeAudio } from './audio.ts';
 import { extractCover } from './cover.ts';
-import { encodeSegments } from './encode.ts';
+import { audioCacheKey, cachedAudio } from './cache/segments.ts';
 import { ffmpegVersion, throwIfCancelled } from './ffmpeg.ts';
 import { joinChunks } from './join.ts';
 import { planRender } from './plan.ts';
 import { firstStream, probeMedia } from './probe.ts';
 import { ProgressReporter } from './progress.ts';
-import { rasterizeSegments } from './rasterize.ts';
 import { resolveInputs } from './resolve.ts';
 import type { RenderRequest, RenderResult } from './types.ts';
+import { drawAndEncode } from './video.ts';
 import { moveFile, withWorkspace } from './workspace.ts';
 
 /**
@@ -33,23 +33,31 @@ export async function render(request: RenderRequest): Promise<RenderResult> {
       planRender({ template, scenes, ffmpegVersion: await ffmpegVersion(ffmpeg) }),
     );
     // The soundtrack does not depend on the pictures: it is encoded while they are drawn and encoded.
+    // It depends only on the template unless a clip from outside it is heard, so it is cached too.
+    const audioKey = audioCacheKey({
+      templateVersion: template.version,
+      templateDir: template.dir,
+      audio: plan.audio,
+      duration: plan.duration,
+      encoder: plan.encoder,
+      ffmpegVersion: await ffmpegVersion(ffmpeg),
+    });
+    const cache = request.singlePass ? undefined : request.cache;
     const audio = workspace.track(
-      encodeAudio({ audio: plan.audio, duration: plan.duration, encoder: plan.encoder, ffmpeg, workspace }),
-    );
-    const visuals = await progress.stage('raster', (report) =>
-      rasterizeSegments(plan.segments, { template, workspace }, (done) =>
-        report(done / plan.segments.length),
+      cachedAudio(cache, audioKey, workspace, () =>
+        encodeAudio({ audio: plan.audio, duration: plan.duration, encoder: plan.encoder, ffmpeg, workspace }),
       ),
     );
-    const chunks = await progress.stage('encode', (report) =>
-      encodeSegments(visuals, {
-        plan,
-        ffmpeg,
-        workspace,
-        threads: request.threads ?? 0,
-        onFrames: (frames) => report(frames / plan.frameCount),
-      }),
-    );
+    const { chunks, cache: cacheReport } = await drawAndEncode({
+      template,
+      plan,
+      ffmpeg,
+      workspace,
+      progress,
+      threads: request.threads ?? 0,
+      cache,
+      singlePass: request.singlePass,
+    });
     const video = await progress.stage('join', async (report) =>
       joinChunks(chunks, await audio, {
         ffmpeg,
@@ -80,6 +88,7 @@ export async function render(request: RenderRequest): Promise<RenderResult> {
       fps: plan.fps,
       frameCount: plan.frameCount,
       timings: progress.timings,
+      ...(cacheReport ? { cache: cacheReport } : {}),
     };
   });
 }

@@ -7,6 +7,7 @@
 import type { Template } from '../template/load.ts';
 import type { MapVariable } from '../template/schema.ts';
 import type { ResolvedValues } from '../template/values.ts';
+import type { CacheReport, ChunkCache } from './cache/segments.ts';
 
 export interface FfmpegTools {
   ffmpeg: string;
@@ -54,6 +55,14 @@ export interface RenderRequest {
   workDir?: string;
   /** Threads given to one ffmpeg process; 0 lets ffmpeg choose. */
   threads?: number;
+  /**
+   * Where segments that look the same in every Vidata of the template are kept between renders
+   * (cache/store.ts). With it, scenes are also split at their personalized spans and only those are
+   * encoded; without it, every segment is encoded.
+   */
+  cache?: ChunkCache;
+  /** Encodes the whole video in one ffmpeg pass, without the cache: for comparison and debugging. */
+  singlePass?: boolean;
   onEvent?: (event: RenderEvent) => void;
   signal?: AbortSignal;
 }
@@ -69,4 +78,6 @@ export interface RenderResult {
   frameCount: number;
   /** Milliseconds spent in each stage. */
   timings: Partial<Record<RenderStage, number>>;
+  /** What the segment cache gave, when the request had one. */
+  cache?: CacheReport;
 }

@@ -1,0 +1,68 @@
+/** Measuring tools of the bench: CPU time of this process and its children, resident memory, statistics. */
+import { readFileSync, readdirSync } from 'node:fs';
+
+/** Clock ticks per second of /proc's times: 100 on Linux for every architecture in use. */
+const TICKS_PER_SECOND = 100;
+const PAGE_BYTES = 4096;
+
+/**
+ * CPU seconds used so far by this process and its children that have ended (ffmpeg runs), from
+ * /proc/self/stat (fields utime, stime, cutime, cstime).
+ */
+export function cpuSeconds(): number {
+  const stat = readFileSync('/proc/self/stat', 'utf8');
+  // The command name may contain spaces; the fields after it are separated by single spaces.
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  return ticks / TICKS_PER_SECOND;
+}
+
+/** Resident bytes of a process and all its descendants, read from /proc. */
+export function treeResidentBytes(pid: number = process.pid): number {
+  let total = 0;
+  const stack = [pid];
+  while (stack.length > 0) {
+    const current = stack.pop() as number;
+    try {
+      const statm = readFileSync(`/proc/${current}/statm`, 'utf8').split(' ');
+      total += Number(statm[1]) * PAGE_BYTES;
+      for (const task of readdirSync(`/proc/${current}/task`)) {
+        const children = readFileSync(`/proc/${current}/task/${task}/children`, 'utf8').trim();
+        if (children) stack.push(...children.split(' ').map(Number));
+      }
+    } catch {
+      // The process ended between two reads.
+    }
+  }
+  return total;
+}
+
+/** Samples the resident memory of this process tree every `intervalMs` and keeps the peak. */
+export class PeakMemory {
+  peak = 0;
+  readonly #timer: NodeJS.Timeout;
+
+  constructor(intervalMs = 25) {
+    this.#timer = setInterval(() => {
+      this.peak = Math.max(this.peak, treeResidentBytes());
+    }, intervalMs);
+  }
+
+  stop(): number {
+    clearInterval(this.#timer);
+    this.peak = Math.max(this.peak, treeResidentBytes());
+    return this.peak;
+  }
+}
+
+export function median(values: readonly number[]): number {
+  return percentile(values, 50);
+}
+
+/** Nearest-rank percentile. */
+export function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const rank = Math.max(1, Math.ceil((p / 100) * sorted.length));
+  return sorted[rank - 1] as number;
+}

@@ -1,0 +1,87 @@
+/**
+ * The raster and encode stages of a render, in one of three ways: every segment encoded (no cache),
+ * the personalized spans encoded and the rest taken from the segment cache, or the whole video in
+ * one ffmpeg pass (`singlePass`).
+ */
+import type { Template } from '../template/load.ts';
+import { storeChunks, takeCachedChunks, type CacheReport, type ChunkCache } from './cache/segments.ts';
+import { encodeSegments, type Chunk } from './encode.ts';
+import type { RenderPlan } from './plan.ts';
+import type { ProgressReporter } from './progress.ts';
+import { rasterizeSegments } from './rasterize.ts';
+import { encodeSinglePass } from './single-pass.ts';
+import { splitPersonalizedSpans } from './split.ts';
+import type { FfmpegTools } from './types.ts';
+import type { Workspace } from './workspace.ts';
+
+export interface VideoContext {
+  template: Template;
+  plan: RenderPlan;
+  ffmpeg: FfmpegTools;
+  workspace: Workspace;
+  progress: ProgressReporter;
+  threads: number;
+  cache?: ChunkCache | undefined;
+  singlePass?: boolean | undefined;
+}
+
+export interface VideoChunks {
+  /** In video order. */
+  chunks: Chunk[];
+  /** Present when a cache was used. */
+  cache?: CacheReport;
+}
+
+export async function drawAndEncode(context: VideoContext): Promise<VideoChunks> {
+  const { template, ffmpeg, workspace, progress } = context;
+  const cache = context.singlePass ? undefined : context.cache;
+  // With a cache, scenes are cut at their personalized spans, so that their static frames are reused.
+  const plan = cache ? splitPersonalizedSpans(context.plan) : context.plan;
+  const report: CacheReport = { hits: 0, misses: 0, corrupt: 0, encodedFrames: 0, chunks: [] };
+
+  const { visuals, reused } = await progress.stage('raster', async (fraction) => {
+    const reused = cache
+      ? await takeCachedChunks(plan.segments, cache, workspace, report)
+      : new Map<number, Chunk>();
+    const toDraw = plan.segments.filter((_, position) => !reused.has(position));
+    const visuals = await rasterizeSegments(toDraw, { template, workspace }, (done) =>
+      fraction(done / toDraw.length),
+    );
+    return { visuals, reused };
+  });
+  report.encodedFrames = visuals.reduce((sum, v) => sum + v.segment.frames, 0);
+  const encodeContext = { plan, ffmpeg, workspace, threads: context.threads };
+
+  const encoded = await progress.stage('encode', async (fraction) => {
+    const onFrames = (frames: number) => fraction(frames / Math.max(1, report.encodedFrames));
+    if (context.singlePass) return [await encodeSinglePass(visuals, { ...encodeContext, onFrames })];
+    return encodeSegments(visuals, {
+      ...encodeContext,
+      onFrames,
+      // Cached segments are encoded once, so they get the preset's full search; personalized ones
+      // are encoded for every Vidata and get the cheaper one with the same headers (codec.ts).
+      analysis: (segment) => (cache && !segment.static ? 'fast' : 'full'),
+    });
+  });
+  if (context.singlePass) return { chunks: encoded };
+
+  if (cache) {
+    const made = visuals.map((v, i) => ({ segment: v.segment, chunk: encoded[i] as Chunk }));
+    // Stored beside the join; the workspace waits for it before it is removed. A cache that cannot be
+    // written costs the next render time, not this render its output.
+    void workspace.track(
+      storeChunks(made, cache).catch((error: unknown) =>
+        progress.warn('CACHE_WRITE_FAILED', `A segment could not be stored in the cache: ${String(error)}`),
+      ),
+    );
+  }
+  const chunks: Chunk[] = [];
+  let next = 0;
+  plan.segments.forEach((segment, position) => {
+    const cached = reused.get(position);
+    chunks.push(cached ?? (encoded[next++] as Chunk));
+    const { startFrame, frames } = segment;
+    report.chunks.push({ startFrame, frames, static: segment.static, cached: cached !== undefined });
+  });
+  return cache ? { chunks, cache: report } : { chunks };
+}
