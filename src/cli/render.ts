@@ -11,8 +11,8 @@ import { loadConfig } from '../config.ts';
 import { cancelledError } from '../engine/ffmpeg.ts';
 import { render } from '../engine/render.ts';
 import type { RenderEvent } from '../engine/types.ts';
-import { VidataError } from '../errors.ts';
-import { createMapProvider, defaultMapSettings } from '../maps/index.ts';
+import { VidataError, VidataValidationError } from '../errors.ts';
+import { checkAddresses, createMapProvider, templateMapFonts } from '../maps/index.ts';
 import { loadTemplate } from '../template/load.ts';
 import { validateValues } from '../template/values.ts';
 
@@ -52,10 +52,19 @@ export function registerRenderCommand(program: Command): void {
 
 async function runRender(templateDir: string, options: RenderOptions): Promise<void> {
   const template = await loadTemplate(templateDir);
-  const values = await validateValues(template, parseAssignments(options.set), {
+  const config = loadConfig();
+  const assignments = parseAssignments(options.set);
+  const values = await validateValues(template, assignments, {
     allowLocalFiles: true,
     requireEmail: false,
   });
+  // Maps follow the VIDATA_GEOCODER and VIDATA_TILES_* settings; by default they are drawn offline
+  // (the project's own table of places and locator map), so the command needs no network.
+  const maps = createMapProvider(config.maps, {
+    cacheDir: path.join(config.server.dataDir, 'cache', 'maps'),
+  });
+  const addressProblems = await checkAddresses(template, values, new Set(Object.keys(assignments)), maps);
+  if (addressProblems.length > 0) throw new VidataValidationError(addressProblems);
   const video = path.resolve(options.out);
   const cover = path.resolve(options.cover ?? replaceExtension(video, '.jpg'));
   await mkdir(path.dirname(video), { recursive: true });
@@ -66,22 +75,13 @@ async function runRender(templateDir: string, options: RenderOptions): Promise<v
   const onInterrupt = () => controller.abort();
   process.once('SIGINT', onInterrupt);
   const bar = options.progress ? progressBar() : undefined;
-  // Maps are drawn offline (the project's own table of places and locator map), so the command
-  // needs no network; map styles may name the template's own fonts.
-  const maps = createMapProvider(defaultMapSettings()).withFonts(
-    template.fonts.map((font) => ({
-      family: font.family,
-      file: path.join(template.dir, font.file),
-      weight: font.weight,
-    })),
-  );
   try {
     const result = await render({
       template,
       values,
       output: { video, cover },
-      ffmpeg: loadConfig().ffmpeg,
-      maps,
+      ffmpeg: config.ffmpeg,
+      maps: maps.withFonts(templateMapFonts(template)),
       workDir: options.workDir === undefined ? undefined : path.resolve(options.workDir),
       threads: options.threads,
       signal: controller.signal,

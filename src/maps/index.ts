@@ -1,6 +1,7 @@
 /** The maps module: geocoders (offline table, Nominatim, Photon, addok) and the map image provider. */
 export {
   createMapProvider,
+  templateMapFonts,
   MAX_MAP_SIDE,
   type LocateOptions,
   type MapLogger,
@@ -12,3 +13,4 @@ export { OfflineGeocoder } from './offline-geocoder.ts';
 export { OnlineGeocoder, type GeocoderProtocol, type OnlineGeocoderOptions } from './online-geocoder.ts';
 export type { MapFont } from './style.ts';
 export type { GeocodeOptions, GeocodePrecision, GeocodeResult, Geocoder } from './types.ts';
+export { checkAddresses } from './check.ts';

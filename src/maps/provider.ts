@@ -5,6 +5,7 @@
 import path from 'node:path';
 import { VidataError, isVidataError } from '../errors.ts';
 import type { MapImageRequest, MapProvider } from '../engine/types.ts';
+import type { Template } from '../template/load.ts';
 import { OfflineGeocoder } from './offline-geocoder.ts';
 import { drawOfflineMap } from './offline-map.ts';
 import { OnlineGeocoder } from './online-geocoder.ts';
@@ -43,6 +44,15 @@ export interface VidataMapProvider extends MapProvider {
    * this provider's geocoder, caches and request pacing, so one provider per process is enough.
    */
   withFonts(fonts: readonly MapFont[]): MapProvider;
+}
+
+/** Lists a template's font files in the form `withFonts` takes, so map styles may name them. */
+export function templateMapFonts(template: Pick<Template, 'dir' | 'fonts'>): MapFont[] {
+  return template.fonts.map((font) => ({
+    family: font.family,
+    file: path.join(template.dir, font.file),
+    weight: font.weight,
+  }));
 }
 
 export function createMapProvider(

@@ -11,6 +11,7 @@ import { DatabaseJobQueue } from '../adapters/queue/database-queue.ts';
 import type { JobQueue } from '../adapters/queue/types.ts';
 import { LocalFileStorage } from '../adapters/storage/local.ts';
 import type { FileStorage } from '../adapters/storage/types.ts';
+import { createMapProvider } from '../maps/index.ts';
 import { ProjectService } from './projects.ts';
 import { RateLimiter } from './rate-limit.ts';
 import { createRenderHandlers, type RenderFunction } from './render-job.ts';
@@ -60,6 +61,10 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     ...options.queueTimings,
   });
   const projects = new ProjectService(db);
+  const maps = createMapProvider(config.maps, {
+    cacheDir: path.join(server.dataDir, 'cache', 'maps'),
+    logger,
+  });
   const uploads = new UploadService({
     db,
     storage,
@@ -75,6 +80,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     uploads,
     rateLimiter: new RateLimiter(server.rateLimitPerMinute),
     logger,
+    maps,
   });
   let workersStarted = false;
   return {
@@ -97,7 +103,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
         .where('status', '=', 'rendering')
         .execute();
       await queue.start(
-        createRenderHandlers({ db, storage, projects, uploads, render, ffmpeg: config.ffmpeg, logger }),
+        createRenderHandlers({ db, storage, projects, uploads, render, ffmpeg: config.ffmpeg, maps, logger }),
       );
       workersStarted = true;
     },

@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { VidataError, isVidataError } from '../errors.ts';
 import type { FfmpegTools, RenderRequest, RenderResult } from '../engine/types.ts';
+import { templateMapFonts, type VidataMapProvider } from '../maps/index.ts';
 import type { ResolvedValues } from '../template/values.ts';
 import type { Db } from '../adapters/database/schema.ts';
 import type { JobHandlers, QueuedJob } from '../adapters/queue/types.ts';
@@ -24,6 +25,7 @@ export interface RenderJobOptions {
   uploads: UploadService;
   render: RenderFunction;
   ffmpeg: FfmpegTools;
+  maps: VidataMapProvider;
   logger: Logger;
 }
 
@@ -68,6 +70,7 @@ async function renderVidata(options: RenderJobOptions, job: QueuedJob): Promise<
       output: { video: path.join(workDir, 'video.mp4'), cover: path.join(workDir, 'cover.jpg') },
       ffmpeg: options.ffmpeg,
       media: { resolveUpload: (filename) => uploads.localPath(project.id, filename) },
+      maps: options.maps.withFonts(templateMapFonts(template)),
       workDir,
       onEvent: (event) => {
         if (event.type === 'progress') progress.report(event.progress);

@@ -10,6 +10,7 @@ import type { Db, NewVidata, VidataRow, VidataStatus } from '../adapters/databas
 import type { JobQueue } from '../adapters/queue/types.ts';
 import type { FileStorage } from '../adapters/storage/types.ts';
 import { hashJson, newBatchId, newId } from './ids.ts';
+import { checkAddresses, type VidataMapProvider } from '../maps/index.ts';
 import { checkTextLayers } from './text-check.ts';
 import type { Project, ProjectService } from './projects.ts';
 import type { RateLimiter } from './rate-limit.ts';
@@ -37,6 +38,8 @@ export interface VidataServiceOptions {
   uploads: UploadService;
   rateLimiter: RateLimiter;
   logger: Logger;
+  /** Geocodes addresses at create time when the geocoder answers from a local table. */
+  maps: VidataMapProvider;
 }
 
 /** Storage keys of a Vidata's outputs. */
@@ -64,8 +67,11 @@ export class VidataService {
       uploadExists: (filename, kind) => this.options.uploads.exists(project.id, filename, kind),
     });
     const sent = new Set(Object.keys(variables));
-    const textProblems = await checkTextLayers(template, resolved, sent);
-    if (textProblems.length > 0) throw new VidataValidationError(textProblems);
+    const problems = [
+      ...(await checkTextLayers(template, resolved, sent)),
+      ...(await checkAddresses(template, resolved, sent, this.options.maps)),
+    ];
+    if (problems.length > 0) throw new VidataValidationError(problems);
     return resolved;
   }
 
