@@ -121,6 +121,12 @@ describe('POST /v1/vidata', () => {
       code: 'TEXT_UNSUPPORTED_CHARACTER',
       field: 'variables.TXT_NAME',
     },
+    {
+      name: 'address the offline geocoder cannot place',
+      variables: { ...SAMPLE_VARIABLES, 'TXT_MAP_IMG_map.png': 'Qwxzzy Plonkville 99999 Nowhereland' },
+      code: 'ADDRESS_NOT_FOUND',
+      field: 'variables.TXT_MAP_IMG_map.png',
+    },
   );
   for (const testCase of invalidCases) {
     it(`rejects ${testCase.name} with ${testCase.code}`, async () => {
