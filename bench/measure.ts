@@ -17,15 +17,17 @@ export function cpuSeconds(): number {
   return ticks / TICKS_PER_SECOND;
 }
 
-/** Resident bytes of a process and all its descendants, read from /proc. */
-export function treeResidentBytes(pid: number = process.pid): number {
-  let total = 0;
+/** Resident bytes of a process and, apart, of all its descendants (the ffmpeg runs), read from /proc. */
+export function treeResidentBytes(pid: number = process.pid): { self: number; children: number } {
+  const resident = { self: 0, children: 0 };
   const stack = [pid];
   while (stack.length > 0) {
     const current = stack.pop() as number;
     try {
       const statm = readFileSync(`/proc/${current}/statm`, 'utf8').split(' ');
-      total += Number(statm[1]) * PAGE_BYTES;
+      const bytes = Number(statm[1]) * PAGE_BYTES;
+      if (current === pid) resident.self += bytes;
+      else resident.children += bytes;
       for (const task of readdirSync(`/proc/${current}/task`)) {
         const children = readFileSync(`/proc/${current}/task/${task}/children`, 'utf8').trim();
         if (children) stack.push(...children.split(' ').map(Number));
@@ -34,24 +36,34 @@ export function treeResidentBytes(pid: number = process.pid): number {
       // The process ended between two reads.
     }
   }
-  return total;
+  return resident;
 }
 
-/** Samples the resident memory of this process tree every `intervalMs` and keeps the peak. */
+/**
+ * Samples the resident memory of this process tree every `intervalMs` and keeps the peaks: of the
+ * whole tree, of this process alone, and of its children together.
+ */
 export class PeakMemory {
-  peak = 0;
+  total = 0;
+  self = 0;
+  children = 0;
   readonly #timer: NodeJS.Timeout;
 
-  constructor(intervalMs = 25) {
-    this.#timer = setInterval(() => {
-      this.peak = Math.max(this.peak, treeResidentBytes());
-    }, intervalMs);
+  constructor(intervalMs = 20) {
+    this.#timer = setInterval(() => this.#sample(), intervalMs);
   }
 
-  stop(): number {
+  stop(): { total: number; self: number; children: number } {
     clearInterval(this.#timer);
-    this.peak = Math.max(this.peak, treeResidentBytes());
-    return this.peak;
+    this.#sample();
+    return { total: this.total, self: this.self, children: this.children };
+  }
+
+  #sample(): void {
+    const { self, children } = treeResidentBytes();
+    this.total = Math.max(this.total, self + children);
+    this.self = Math.max(this.self, self);
+    this.children = Math.max(this.children, children);
   }
 }
 

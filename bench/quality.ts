@@ -105,6 +105,12 @@ export async function streamSeconds(file: string, type: 'audio' | 'video'): Prom
   return Number(stdout.toString().trim());
 }
 
+/** Returns what `ffmpeg -v error -i file -f null -` prints: empty for a file that decodes cleanly. */
+export async function decodeErrors(file: string): Promise<string> {
+  const { stderr } = await run(tools.ffmpeg, ['-v', 'error', '-i', file, '-f', 'null', '-']);
+  return stderr;
+}
+
 function run(
   binary: string,
   args: readonly string[],

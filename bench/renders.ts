@@ -3,7 +3,7 @@
  * service's render job calls it (map provider with the template's fonts, a work folder per job, the
  * segment cache), and measures each way of rendering in the same run.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.ts';
@@ -14,6 +14,9 @@ import { createMapProvider, templateMapFonts } from '../src/maps/index.ts';
 import type { Template } from '../src/template/load.ts';
 import { validateValues } from '../src/template/values.ts';
 import { cpuSeconds, median, PeakMemory, percentile } from './measure.ts';
+import { compareFrames, countFrames, decodeErrors, streamSeconds } from './quality.ts';
+
+type Peak = ReturnType<PeakMemory['stop']>;
 
 export interface RenderFigures {
   template: string;
@@ -27,12 +30,15 @@ export interface RenderFigures {
   /** Vidatas per hour with `concurrency` renders at once, cache warm. */
   perHour: number;
   concurrency: number;
-  /** Peak resident bytes of the process tree: one render at a time, and `concurrency` at once. */
-  peakOne: number;
-  peakLoaded: number;
+  /** Peak resident bytes (whole tree, this process, its ffmpeg children): one render at a time, and `concurrency` at once. */
+  peakOne: Peak;
+  peakLoaded: Peak;
   /** Frames encoded per Vidata with a warm cache, and the video's frames. */
   encodedFrames: number;
   frameCount: number;
+  quality: QualityFigures;
+  /** The full-load runs: the service's default first. */
+  schedules: Schedule[];
 }
 
 export interface RenderBench {
@@ -41,6 +47,8 @@ export interface RenderBench {
   values(i: number): Record<string, string>;
   runs: number;
   root: string;
+  /** Also measures other ways of sharing the cores at full load. */
+  schedules?: boolean;
 }
 
 export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
@@ -48,10 +56,8 @@ export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
   const maps = createMapProvider(config.maps, { cacheDir: path.join(bench.root, 'maps') });
   const { template } = bench;
   let serial = 0;
-  const renderOne = async (
-    extra: Partial<RenderRequest>,
-  ): Promise<{ seconds: number; result: RenderResult }> => {
-    const n = serial++;
+  const renderOne: RenderOne = async (extra, keep, again = false) => {
+    const n = again ? serial - 1 : serial++;
     const values = await validateValues(template, bench.values(n), {
       allowLocalFiles: false,
       requireEmail: false,
@@ -68,7 +74,9 @@ export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
         workDir,
         ...extra,
       });
-      return { seconds: (performance.now() - started) / 1000, result };
+      const seconds = (performance.now() - started) / 1000;
+      if (keep !== undefined) await rename(result.video, keep);
+      return { seconds, result };
     } finally {
       await rm(workDir, { recursive: true, force: true });
     }
@@ -109,22 +117,31 @@ export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
   const warmCpu = (cpuSeconds() - cpuBefore) / bench.runs;
   const peakOne = memoryOne.stop();
 
-  // Full load: as many renders at once as the service runs by default (one per core).
-  const concurrency = Math.max(1, availableParallelism());
-  const total = Math.max(concurrency * 2, bench.runs);
-  const memoryLoaded = new PeakMemory();
-  const started = performance.now();
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (next < total) {
-        next++;
-        await renderOne({ cache });
-      }
-    }),
-  );
-  const perHour = (total / ((performance.now() - started) / 1000)) * 3600;
-  const peakLoaded = memoryLoaded.stop();
+  const quality = await checkQuality(renderOne, cache, bench.root);
+
+  // Full load: as many renders at once as the service runs by default (one per core), ffmpeg
+  // choosing its threads; then the other ways to share the cores, for comparison.
+  const cores = Math.max(1, availableParallelism());
+  const total = Math.max(cores * 2, bench.runs);
+  const loaded = async (concurrency: number, threads: number): Promise<Schedule> => {
+    const memory = new PeakMemory();
+    const latency: number[] = [];
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        while (next < total) {
+          next++;
+          latency.push((await renderOne({ cache, threads })).seconds);
+        }
+      }),
+    );
+    const perHour = (total / ((performance.now() - started) / 1000)) * 3600;
+    return { concurrency, threads, perHour, latency: median(latency), peak: memory.stop() };
+  };
+  const schedules = [await loaded(cores, 0)];
+  if (bench.schedules) schedules.push(await loaded(cores, 1), await loaded(1, 0));
+  const { perHour, concurrency, peak: peakLoaded } = schedules[0] as Schedule;
 
   return {
     template: template.name,
@@ -139,20 +156,128 @@ export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
     peakLoaded,
     encodedFrames,
     frameCount,
+    quality,
+    schedules,
   };
 }
 
-export function renderTable(rows: readonly RenderFigures[]): string {
-  const s = (x: number) => x.toFixed(2);
-  const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;
+export interface Schedule {
+  /** Renders at once. */
+  concurrency: number;
+  /** Threads per ffmpeg process; 0 lets ffmpeg choose. */
+  threads: number;
+  perHour: number;
+  /** Median seconds per Vidata. */
+  latency: number;
+  peak: Peak;
+}
+
+export function scheduleTable(rows: readonly RenderFigures[]): string {
   const lines = [
-    '| template | full single pass, median | cold cache, median / p95 | warm cache, median / p95 | warm ÷ full pass | CPU s per Vidata (warm) | Vidatas per hour at full load | peak RSS, 1 render / full load | floor: join alone | frames encoded (warm) |',
-    '| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+    '| template | renders at once | ffmpeg threads | Vidatas per hour | median seconds per Vidata | peak resident memory |',
+    '| --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
+    for (const x of r.schedules) {
+      lines.push(
+        `| ${r.template} | ${x.concurrency} | ${x.threads === 0 ? 'ffmpeg chooses' : x.threads} | ${Math.round(x.perHour)} | ${x.latency.toFixed(2)} | ${Math.round(x.peak.total / 1024 ** 2)} MB |`,
+      );
+    }
+  }
+  return lines.join('\n');
+}
+
+export interface QualityFigures {
+  /** Frames compared: both sides of every join, and one frame a second. */
+  compared: number;
+  minPsnr: number;
+  minSsim: number;
+  /** Frames whose PSNR is at most 40 dB and SSIM at most 0.98. */
+  below: number;
+  decodeErrors: string;
+  frames: { cached: number; full: number };
+  videoSeconds: { cached: number; full: number };
+  audioSeconds: { cached: number; full: number };
+}
+
+type RenderOne = (
+  extra: Partial<RenderRequest>,
+  /** Moves the video there instead of deleting it. */
+  keep?: string,
+  /** Renders the values of the previous Vidata again. */
+  again?: boolean,
+) => Promise<{ seconds: number; result: RenderResult }>;
+
+/** Renders one Vidata both ways with the same values and compares the outputs. */
+async function checkQuality(
+  renderOne: RenderOne,
+  cache: SegmentCache,
+  root: string,
+): Promise<QualityFigures> {
+  const fullFile = path.join(root, 'quality-full.mp4');
+  const cachedFile = path.join(root, 'quality-cached.mp4');
+  // The same Vidata number twice gives the same values.
+  await renderOne({ singlePass: true }, fullFile);
+  const cached = await renderOne({ cache }, cachedFile, true);
+  const fps = cached.result.fps;
+  const joins = (cached.result.cache?.chunks ?? []).map((c) => c.startFrame).filter((f) => f > 0);
+  const everySecond = Array.from({ length: Math.floor(cached.result.frameCount / fps) }, (_, i) => i * fps);
+  const frames = [...new Set([...joins.flatMap((f) => [f - 1, f]), ...everySecond])];
+  const scores = await compareFrames(fullFile, cachedFile, frames);
+  return {
+    compared: scores.length,
+    minPsnr: Math.min(...scores.map((s) => s.psnr)),
+    minSsim: Math.min(...scores.map((s) => s.ssim)),
+    below: scores.filter((s) => !(s.psnr > 40 || s.ssim > 0.98)).length,
+    decodeErrors: await decodeErrors(cachedFile),
+    frames: { cached: await countFrames(cachedFile), full: await countFrames(fullFile) },
+    videoSeconds: {
+      cached: await streamSeconds(cachedFile, 'video'),
+      full: await streamSeconds(fullFile, 'video'),
+    },
+    audioSeconds: {
+      cached: await streamSeconds(cachedFile, 'audio'),
+      full: await streamSeconds(fullFile, 'audio'),
+    },
+  };
+}
+
+export function qualityTable(rows: readonly RenderFigures[]): string {
+  const lines = [
+    '| template | frames compared (joins and 1 a second) | lowest PSNR | lowest SSIM | frames at or below both 40 dB and 0.98 | decode errors | frames cached / full | video s cached / full | audio s cached / full |',
+    '| --- | --- | --- | --- | --- | --- | --- | --- | --- |',
+  ];
+  for (const { template, quality: q } of rows) {
+    const errors = q.decodeErrors === '' ? 'none' : (q.decodeErrors.split('\n')[0] ?? '');
     lines.push(
-      `| ${r.template} | ${s(median(r.fullPass))} s | ${s(median(r.cold))} / ${s(percentile(r.cold, 95))} s | ${s(median(r.warm))} / ${s(percentile(r.warm, 95))} s | ${(median(r.warm) / median(r.fullPass)).toFixed(3)} | ${s(r.warmCpu)} | ${Math.round(r.perHour)} (${r.concurrency} at once) | ${mb(r.peakOne)} / ${mb(r.peakLoaded)} | ${s(median(r.join))} s | ${r.encodedFrames} of ${r.frameCount} |`,
+      `| ${template} | ${q.compared} | ${q.minPsnr.toFixed(1)} dB | ${q.minSsim.toFixed(4)} | ${q.below} | ${errors} | ${q.frames.cached} / ${q.frames.full} | ${q.videoSeconds.cached} / ${q.videoSeconds.full} | ${q.audioSeconds.cached} / ${q.audioSeconds.full} |`,
     );
   }
   return lines.join('\n');
+}
+
+export function renderTable(rows: readonly RenderFigures[]): string {
+  const s = (x: number) => `${x.toFixed(2)} s`;
+  const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;
+  const peak = (p: Peak) => `${mb(p.total)} (node ${mb(p.self)}, ffmpeg ${mb(p.children)})`;
+  const metrics: [string, (r: RenderFigures) => string][] = [
+    ['full single pass, median', (r) => s(median(r.fullPass))],
+    ['cache cold, median / p95', (r) => `${s(median(r.cold))} / ${s(percentile(r.cold, 95))}`],
+    ['cache warm, median / p95', (r) => `${s(median(r.warm))} / ${s(percentile(r.warm, 95))}`],
+    ['warm median ÷ full pass median', (r) => (median(r.warm) / median(r.fullPass)).toFixed(3)],
+    ['CPU seconds per Vidata, warm', (r) => r.warmCpu.toFixed(2)],
+    [
+      'Vidatas per hour at full load, warm',
+      (r) => `${Math.round(r.perHour)} (${r.concurrency} renders at once)`,
+    ],
+    ['peak resident memory, 1 render at a time', (r) => peak(r.peakOne)],
+    ['peak resident memory, full load', (r) => peak(r.peakLoaded)],
+    ['floor: stream-copy join and mux alone, median', (r) => s(median(r.join))],
+    ['frames encoded per Vidata, warm', (r) => `${r.encodedFrames} of ${r.frameCount}`],
+  ];
+  return [
+    `| | ${rows.map((r) => r.template).join(' | ')} |`,
+    `| --- |${rows.map(() => ' --- |').join('')}`,
+    ...metrics.map(([name, value]) => `| ${name} | ${rows.map(value).join(' | ')} |`),
+  ].join('\n');
 }

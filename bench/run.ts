@@ -16,7 +16,7 @@ import { ffmpegVersion } from '../src/engine/ffmpeg.ts';
 import { loadTemplate } from '../src/template/load.ts';
 import { apiTable, benchApi } from './api.ts';
 import { makeLongTemplate } from './make-template.ts';
-import { benchRenders, renderTable, type RenderFigures } from './renders.ts';
+import { benchRenders, qualityTable, renderTable, scheduleTable, type RenderFigures } from './renders.ts';
 
 const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -60,6 +60,7 @@ try {
         template: welcome,
         runs,
         root,
+        schedules: true,
         values: (i) => ({
           TXT_NAME: `${NAMES[i % NAMES.length]} ${i}`,
           TXT_METIER: JOBS[i % JOBS.length] as string,
@@ -96,6 +97,14 @@ try {
     `Runs: ${runs} of each kind per template; times are wall seconds per Vidata.`,
     '',
     renderTable(rows),
+    '',
+    'Cached output against the full single pass, same values:',
+    '',
+    qualityTable(rows),
+    '',
+    'Sharing the cores at full load, cache warm:',
+    '',
+    scheduleTable(rows),
     ...(api ? ['', apiTable(api)] : []),
   ];
   process.stdout.write(`${out.join('\n')}\n`);

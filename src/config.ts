@@ -48,6 +48,20 @@ const envSchema = z
     /** Renders run at the same time by this process. Default: one per CPU core (at least one). */
     VIDATA_RENDER_CONCURRENCY: positiveInt('VIDATA_RENDER_CONCURRENCY').optional(),
     /**
+     * Folder of the segment cache: encoded pieces of templates that look the same in every Vidata,
+     * reused so that a render encodes only its personalized seconds. Default DATA_DIR/cache/segments.
+     */
+    VIDATA_CACHE_DIR: z.string().min(1).optional(),
+    /**
+     * Largest size of the segment cache in bytes; the least recently used pieces are removed past it.
+     * Default 2 GB (a 30 s 720p template keeps about 2 MB per version); 0 keeps nothing.
+     */
+    VIDATA_CACHE_MAX_BYTES: z.coerce
+      .number()
+      .int('VIDATA_CACHE_MAX_BYTES must be a whole number')
+      .min(0, 'VIDATA_CACHE_MAX_BYTES must be >= 0')
+      .default(2 * 1024 ** 3),
+    /**
      * How many times a render job is started before it is marked failed. A job interrupted by a crash
      * counts as one attempt, so a Vidata that crashes the server cannot loop for ever. Default 3.
      */
@@ -84,6 +98,9 @@ export interface ServerConfig {
   /** Public address without a trailing slash; undefined when links follow each request's Host. */
   baseUrl: string | undefined;
   renderConcurrency: number;
+  /** Absolute path of the segment cache's folder. */
+  cacheDir: string;
+  cacheMaxBytes: number;
   maxAttempts: number;
   maxUploadBytes: number;
   maxImagePixels: number;
@@ -125,6 +142,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       databaseUrl: settings.VIDATA_DATABASE_URL,
       baseUrl: settings.VIDATA_BASE_URL?.replace(/\/+$/, ''),
       renderConcurrency: settings.VIDATA_RENDER_CONCURRENCY ?? Math.max(1, os.availableParallelism()),
+      cacheDir: path.resolve(
+        settings.VIDATA_CACHE_DIR ?? path.join(settings.VIDATA_DATA_DIR, 'cache', 'segments'),
+      ),
+      cacheMaxBytes: settings.VIDATA_CACHE_MAX_BYTES,
       maxAttempts: settings.VIDATA_MAX_ATTEMPTS,
       maxUploadBytes: settings.VIDATA_MAX_UPLOAD_BYTES,
       maxImagePixels: settings.VIDATA_MAX_IMAGE_PIXELS,

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { type Command, Option } from 'commander';
 import cliProgress from 'cli-progress';
 import { loadConfig } from '../config.ts';
+import { SegmentCache } from '../engine/cache/store.ts';
 import { cancelledError } from '../engine/ffmpeg.ts';
 import { render } from '../engine/render.ts';
 import type { RenderEvent } from '../engine/types.ts';
@@ -23,6 +24,7 @@ interface RenderOptions {
   workDir?: string;
   threads: number;
   progress: boolean;
+  cache: boolean;
 }
 
 export function registerRenderCommand(program: Command): void {
@@ -45,6 +47,10 @@ export function registerRenderCommand(program: Command): void {
         .argParser(parseThreads),
     )
     .option('--no-progress', 'do not draw the progress bar on stderr')
+    .option(
+      '--no-cache',
+      'encode the whole video in one ffmpeg pass, without the segment cache (VIDATA_CACHE_DIR), to compare or debug',
+    )
     .action(async (templateDir: string, options: RenderOptions) => {
       await runRender(templateDir, options);
     });
@@ -84,6 +90,9 @@ async function runRender(templateDir: string, options: RenderOptions): Promise<v
       maps: maps.withFonts(templateMapFonts(template)),
       workDir: options.workDir === undefined ? undefined : path.resolve(options.workDir),
       threads: options.threads,
+      ...(options.cache
+        ? { cache: new SegmentCache({ dir: config.server.cacheDir, maxBytes: config.server.cacheMaxBytes }) }
+        : { singlePass: true }),
       signal: controller.signal,
       onEvent: bar?.onEvent,
     });

@@ -47,25 +47,17 @@ export function videoTimescale(fps: number): number {
 /**
  * How hard x264 searches for a compact encoding. `full` is the preset's own search, used for segments
  * encoded once and cached. `fast` is for the personalized segments encoded for every Vidata: it
- * changes only choices made inside the slices (motion search, sub-pixel refinement, adaptive
- * quantization, lookahead), never the SPS and PPS, whose bytes were compared equal with `veryfast`'s,
- * so its chunks join with cached ones. Measured on 300 frames of the welcome template's light.mp4 at
- * 720p, one thread: 0.50x the CPU time of veryfast for a 1.16x larger file (ultrafast: 0.46x and 1.62x).
+ * changes only choices made inside the slices (full-pixel diamond motion search, no sub-pixel
+ * refinement, no sub-partitions), never the SPS and PPS, whose bytes were compared equal with
+ * `veryfast`'s, so its chunks join with cached ones. Measured on the personalized span of the welcome
+ * template's profile scene (198 frames at 720p, one thread, best of three): 0.70x the CPU time of
+ * `veryfast` for a 1.05x larger chunk. Turning off adaptive quantization, the lookahead or mbtree as
+ * well saved little more CPU and changed the rate control, so the chunk's quality would no longer
+ * match its cached neighbours' (mbtree off: 1.6x the bytes).
  */
 export type EncoderAnalysis = 'full' | 'fast';
 
-const FAST_ANALYSIS_PARAMS = [
-  'subme=0',
-  'me=dia',
-  'partitions=none',
-  'mixed-refs=0',
-  'aq-mode=0',
-  'psy=0',
-  'b-adapt=0',
-  'scenecut=0',
-  'rc-lookahead=0',
-  'mbtree=0',
-];
+const FAST_ANALYSIS_PARAMS = ['subme=0', 'me=dia', 'partitions=none'];
 
 /** Output arguments that encode a segment's video so that it can be joined by stream copy. */
 export function videoCodecArgs(

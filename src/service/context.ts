@@ -11,6 +11,7 @@ import { DatabaseJobQueue } from '../adapters/queue/database-queue.ts';
 import type { JobQueue } from '../adapters/queue/types.ts';
 import { LocalFileStorage } from '../adapters/storage/local.ts';
 import type { FileStorage } from '../adapters/storage/types.ts';
+import { SegmentCache } from '../engine/cache/store.ts';
 import { createMapProvider } from '../maps/index.ts';
 import { ProjectService } from './projects.ts';
 import { RateLimiter } from './rate-limit.ts';
@@ -61,6 +62,7 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     ...options.queueTimings,
   });
   const projects = new ProjectService(db);
+  const cache = new SegmentCache({ dir: server.cacheDir, maxBytes: server.cacheMaxBytes });
   const maps = createMapProvider(config.maps, {
     cacheDir: path.join(server.dataDir, 'cache', 'maps'),
     logger,
@@ -103,7 +105,17 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
         .where('status', '=', 'rendering')
         .execute();
       await queue.start(
-        createRenderHandlers({ db, storage, projects, uploads, render, ffmpeg: config.ffmpeg, maps, logger }),
+        createRenderHandlers({
+          db,
+          storage,
+          projects,
+          uploads,
+          render,
+          ffmpeg: config.ffmpeg,
+          maps,
+          cache,
+          logger,
+        }),
       );
       workersStarted = true;
     },

@@ -6,6 +6,7 @@ import { rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { VidataError, isVidataError } from '../errors.ts';
+import type { ChunkCache } from '../engine/cache/segments.ts';
 import type { FfmpegTools, RenderRequest, RenderResult } from '../engine/types.ts';
 import { templateMapFonts, type VidataMapProvider } from '../maps/index.ts';
 import type { ResolvedValues } from '../template/values.ts';
@@ -26,6 +27,8 @@ export interface RenderJobOptions {
   render: RenderFunction;
   ffmpeg: FfmpegTools;
   maps: VidataMapProvider;
+  /** The segment cache shared by every render of this process. */
+  cache?: ChunkCache;
   logger: Logger;
 }
 
@@ -71,6 +74,7 @@ async function renderVidata(options: RenderJobOptions, job: QueuedJob): Promise<
       ffmpeg: options.ffmpeg,
       media: { resolveUpload: (filename) => uploads.localPath(project.id, filename) },
       maps: options.maps.withFonts(templateMapFonts(template)),
+      cache: options.cache,
       workDir,
       onEvent: (event) => {
         if (event.type === 'progress') progress.report(event.progress);
