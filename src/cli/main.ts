@@ -19,7 +19,9 @@ try {
   if (isVidataError(error)) {
     process.stderr.write(`error ${error.code}: ${error.message}\n`);
   } else {
-    process.stderr.write(`error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      `error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
   }
   process.exitCode = 1;
 }
