@@ -18,8 +18,12 @@ export function cpuSeconds(): number {
 }
 
 /** Resident bytes of a process and, apart, of all its descendants (the ffmpeg runs), read from /proc. */
-export function treeResidentBytes(pid: number = process.pid): { self: number; children: number } {
-  const resident = { self: 0, children: 0 };
+export function treeResidentBytes(pid: number = process.pid): {
+  self: number;
+  children: number;
+  largestChild: number;
+} {
+  const resident = { self: 0, children: 0, largestChild: 0 };
   const stack = [pid];
   while (stack.length > 0) {
     const current = stack.pop() as number;
@@ -27,7 +31,10 @@ export function treeResidentBytes(pid: number = process.pid): { self: number; ch
       const statm = readFileSync(`/proc/${current}/statm`, 'utf8').split(' ');
       const bytes = Number(statm[1]) * PAGE_BYTES;
       if (current === pid) resident.self += bytes;
-      else resident.children += bytes;
+      else {
+        resident.children += bytes;
+        resident.largestChild = Math.max(resident.largestChild, bytes);
+      }
       for (const task of readdirSync(`/proc/${current}/task`)) {
         const children = readFileSync(`/proc/${current}/task/${task}/children`, 'utf8').trim();
         if (children) stack.push(...children.split(' ').map(Number));
@@ -41,29 +48,31 @@ export function treeResidentBytes(pid: number = process.pid): { self: number; ch
 
 /**
  * Samples the resident memory of this process tree every `intervalMs` and keeps the peaks: of the
- * whole tree, of this process alone, and of its children together.
+ * whole tree, of this process alone, of its children together, and of the largest single child.
  */
 export class PeakMemory {
   total = 0;
   self = 0;
   children = 0;
+  largestChild = 0;
   readonly #timer: NodeJS.Timeout;
 
   constructor(intervalMs = 20) {
     this.#timer = setInterval(() => this.#sample(), intervalMs);
   }
 
-  stop(): { total: number; self: number; children: number } {
+  stop(): { total: number; self: number; children: number; largestChild: number } {
     clearInterval(this.#timer);
     this.#sample();
-    return { total: this.total, self: this.self, children: this.children };
+    return { total: this.total, self: this.self, children: this.children, largestChild: this.largestChild };
   }
 
   #sample(): void {
-    const { self, children } = treeResidentBytes();
+    const { self, children, largestChild } = treeResidentBytes();
     this.total = Math.max(this.total, self + children);
     this.self = Math.max(this.self, self);
     this.children = Math.max(this.children, children);
+    this.largestChild = Math.max(this.largestChild, largestChild);
   }
 }
 

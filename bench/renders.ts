@@ -259,7 +259,8 @@ export function qualityTable(rows: readonly RenderFigures[]): string {
 export function renderTable(rows: readonly RenderFigures[]): string {
   const s = (x: number) => `${x.toFixed(2)} s`;
   const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;
-  const peak = (p: Peak) => `${mb(p.total)} (node ${mb(p.self)}, ffmpeg ${mb(p.children)})`;
+  const peak = (p: Peak) =>
+    `${mb(p.total)} (node ${mb(p.self)}, ffmpeg ${mb(p.children)}, largest ffmpeg ${mb(p.largestChild)})`;
   const metrics: [string, (r: RenderFigures) => string][] = [
     ['full single pass, median', (r) => s(median(r.fullPass))],
     ['cache cold, median / p95', (r) => `${s(median(r.cold))} / ${s(percentile(r.cold, 95))}`],

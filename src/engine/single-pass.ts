@@ -19,6 +19,7 @@ export async function encodeSinglePass(
   const chains: string[] = [];
   const outputs: string[] = [];
   let inputs = 0;
+
   segments.forEach((visuals, position) => {
     const composed = composeSegment(visuals, plan);
     const offset = inputs;
@@ -36,10 +37,12 @@ export async function encodeSinglePass(
     chains.push(`[s${position}_${composed.output}]setsar=1,format=yuv420p[${out}]`);
     outputs.push(out);
   });
+
   chains.push(
     `${outputs.map((o) => `[${o}]`).join('')}concat=n=${outputs.length}:v=1:a=0,settb=1/${plan.fps},setpts=N[video]`,
   );
   const frames = segments.reduce((sum, s) => sum + s.segment.frames, 0);
+
   const file = workspace.file('chunk-all.mp4');
   await runFfmpeg(context.ffmpeg, {
     args: [

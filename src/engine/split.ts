@@ -11,7 +11,7 @@ import type { ResolvedLayer } from './resolve.ts';
 
 /**
  * Shortest static span worth its own chunk, in seconds. Each chunk costs an IDR frame (a few KB at
- * 720p) and, on a cache miss, an ffmpeg start; a shorter span is encoded with the personalized one.
+ * 720p) and an ffmpeg start on a cache miss, so a shorter span is encoded with the personalized one.
  */
 export const MIN_STATIC_SPAN_SECONDS = 0.3;
 
@@ -24,7 +24,7 @@ export function splitPersonalizedSpans(plan: RenderPlan): RenderPlan {
   };
 }
 
-/** The frames, counted from the scene's start, where any personalized layer of the segment shows. */
+/** Returns the frames, counted from the scene's start, where any personalized layer of the segment shows. */
 export function personalizedSpan(segment: Segment, fps: number): { first: number; end: number } | undefined {
   let first = Number.POSITIVE_INFINITY;
   let end = 0;

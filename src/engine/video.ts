@@ -66,11 +66,11 @@ export async function drawAndEncode(context: VideoContext): Promise<VideoChunks>
   if (context.singlePass) return { chunks: encoded };
 
   if (cache) {
-    const made = visuals.map((v, i) => ({ segment: v.segment, chunk: encoded[i] as Chunk }));
+    const encodedChunks = visuals.map((v, i) => ({ segment: v.segment, chunk: encoded[i] as Chunk }));
     // Stored beside the join; the workspace waits for it before it is removed. A cache that cannot be
     // written costs the next render time, not this render its output.
     void workspace.track(
-      storeChunks(made, cache).catch((error: unknown) =>
+      storeChunks(encodedChunks, cache).catch((error: unknown) =>
         progress.warn('CACHE_WRITE_FAILED', `A segment could not be stored in the cache: ${String(error)}`),
       ),
     );

@@ -32,7 +32,7 @@ export function overlapsWindow(
 }
 
 /**
- * The frames of a layer's own stream (counted from its first visible frame) that fall in the span:
+ * Returns the frames of a layer's own stream (counted from its first visible frame) in the span:
  * `skip` frames are dropped at the start, and no more than `keep` frames are kept.
  */
 export function layerFramesInWindow(

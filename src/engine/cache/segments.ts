@@ -1,7 +1,7 @@
 /**
- * How a render uses the segment cache: before drawing, it takes the chunks of its static segments
- * from the cache; after encoding, it stores the ones it had to encode. The soundtrack is cached the
- * same way when it depends only on the template.
+ * How a render uses the segment cache. Before drawing, a render takes the chunks of its static
+ * segments from the cache, and after encoding it stores the ones it had to encode. The soundtrack is
+ * cached the same way when it depends only on the template.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import { cacheKeyHash, type AudioPlan, type Segment } from '../plan.ts';
 import type { Workspace } from '../workspace.ts';
 import type { CacheLookup } from './store.ts';
 
-/** What the engine needs of a cache; `SegmentCache` (store.ts) is the one on disk. */
+/** Cache interface the engine uses. `SegmentCache` (store.ts) implements it on disk. */
 export interface ChunkCache {
   get(key: string, target: string): Promise<CacheLookup>;
   put(key: string, source: string): Promise<void>;
@@ -20,7 +20,7 @@ export interface ChunkCache {
 export interface CacheReport {
   /** Static segments taken from the cache. */
   hits: number;
-  /** Static segments encoded because the cache did not have them (or had them corrupt). */
+  /** Static segments encoded because the cache had no entry for them or a corrupt one. */
   misses: number;
   /** Entries found corrupt and encoded again. */
   corrupt: number;

@@ -32,7 +32,7 @@ export interface SegmentCacheOptions {
   maxBytes: number;
 }
 
-/** What a lookup found: a copy of the entry in the caller's folder, or nothing. */
+/** Result of a lookup: the path of the entry's verified copy, or the reason for a miss. */
 export type CacheLookup = { hit: true; file: string } | { hit: false; reason: 'missing' | 'corrupt' };
 
 interface EntryMeta {
@@ -52,7 +52,7 @@ export class SegmentCache {
   readonly dir: string;
   readonly maxBytes: number;
   #ready: Promise<void> | undefined;
-  /** One size check at a time; a put during a check asks for one more afterwards. */
+  /** The running size check. A put during a check sets `#trimAgain`, so one more check follows. */
   #trimming: Promise<void> | undefined;
   #trimAgain = false;
 
@@ -114,9 +114,9 @@ export class SegmentCache {
       await copyFile(source, mediaTemp);
       const digest = await fileDigest(mediaTemp);
       await writeFile(metaTemp, JSON.stringify(digest));
-      // Media first: a reader that finds the metadata also finds the media it describes. Two writers
-      // of one key write the same content; if their renames interleave, the next read sees a
-      // mismatch, removes the entry and the segment is encoded again.
+      // Media first, so a reader that finds the metadata also finds the media it describes. Two
+      // writers of one key write the same content. If their renames interleave, the next read finds a
+      // mismatch and removes the entry, and the segment is encoded again.
       await rename(mediaTemp, media);
       await rename(metaTemp, this.#meta(key));
     } finally {
@@ -212,7 +212,7 @@ function checkKey(key: string): void {
 function parseMeta(text: string): EntryMeta {
   const value = JSON.parse(text) as Partial<EntryMeta>;
   if (typeof value.size !== 'number' || typeof value.sha256 !== 'string') {
-    throw new Error('Cache metadata without size or hash.');
+    throw new Error('Invalid cache metadata: the size or the hash is missing.');
   }
   return { size: value.size, sha256: value.sha256 };
 }
@@ -222,7 +222,7 @@ async function linkOrCopy(source: string, target: string): Promise<void> {
     await link(source, target);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    // Another file system, or one without hard links: a copy serves as well.
+    // Another file system, or one without hard links, gets a copy instead.
     if (code !== 'EXDEV' && code !== 'EPERM' && code !== 'ENOTSUP') throw error;
     await copyFile(source, target);
   }
