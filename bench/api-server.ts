@@ -1,6 +1,6 @@
 /**
  * The API server of the bench: the real server (embedded SQLite, local files, in-process queue) on
- * 127.0.0.1, with renders paused, so that the measurement sees the API and not the encoder. A paused
+ * 127.0.0.1, with renders paused, so that the measurement covers the API and not the encoder. A paused
  * render waits until it is cancelled. Prints `{"port": ..., "key": ...}` once it listens.
  *
  *   node --import tsx bench/api-server.ts <data folder>
@@ -22,8 +22,8 @@ const config = loadConfig({
   HOST: '127.0.0.1',
   PORT: '0',
   VIDATA_DATA_DIR: dataDir,
-  // The per-project limit (600 a minute by default) protects the queue from one runaway client; the
-  // bench measures how fast the API answers, so it lifts it.
+  // The per-project limit (600 a minute by default) protects the queue from one runaway client. The
+  // bench measures how fast the API responds, so it lifts the limit.
   VIDATA_RATE_LIMIT_PER_MINUTE: '100000000',
   LOG_LEVEL: 'silent',
 });

@@ -105,6 +105,28 @@ export async function streamSeconds(file: string, type: 'audio' | 'video'): Prom
   return Number(stdout.toString().trim());
 }
 
+/** Returns the presentation timestamps of the first video stream's packets, in its time base, sorted. */
+export async function videoTimestamps(file: string): Promise<number[]> {
+  const { code, stdout, stderr } = await run(tools.ffprobe, [
+    '-v',
+    'error',
+    '-select_streams',
+    'v:0',
+    '-show_entries',
+    'packet=pts',
+    '-of',
+    'csv=p=0',
+    file,
+  ]);
+  if (code !== 0) throw new Error(`reading the timestamps of ${file} failed: ${stderr}`);
+  return stdout
+    .toString()
+    .trim()
+    .split('\n')
+    .map(Number)
+    .sort((x, y) => x - y);
+}
+
 /** Returns what `ffmpeg -v error -i file -f null -` prints: empty for a file that decodes cleanly. */
 export async function decodeErrors(file: string): Promise<string> {
   const { stderr } = await run(tools.ffmpeg, ['-v', 'error', '-i', file, '-f', 'null', '-']);

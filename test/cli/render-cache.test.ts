@@ -25,7 +25,7 @@ describe('vidata render and the segment cache', () => {
     await rm(dir, { recursive: true, force: true });
   });
 
-  it('renders in one pass with --no-cache and leaves the cache alone', async () => {
+  it('renders --no-cache without the cache', async () => {
     const out = path.join(dir, 'single.mp4');
     const result = await vidata(['--set', 'TXT_NAME=Ada', '--out', out, '--no-cache']);
     assert.equal(result.code, 0, result.stderr);
@@ -34,7 +34,7 @@ describe('vidata render and the segment cache', () => {
     await assert.rejects(readdir(cacheDir), { code: 'ENOENT' });
   });
 
-  it('stores the static scene and the soundtrack in VIDATA_CACHE_DIR by default', async () => {
+  it('fills VIDATA_CACHE_DIR by default', async () => {
     const first = path.join(dir, 'first.mp4');
     assert.equal((await vidata(['--set', 'TXT_NAME=Ada', '--out', first])).code, 0);
     const entries = (await readdir(cacheDir)).sort();

@@ -11,7 +11,7 @@ const key = (name: string) => createHash('sha256').update(name).digest('hex').sl
 describe('segment cache store', () => {
   let root: string;
   let n = 0;
-  /** A fresh cache folder and a folder for the files read from it. */
+  /** Makes a cache in a fresh folder, and names files for what is read from it. */
   const setup = (maxBytes = 1024 * 1024) => {
     const dir = path.join(root, `case-${n++}`);
     const cache = new SegmentCache({ dir: path.join(dir, 'cache'), maxBytes });
@@ -30,7 +30,7 @@ describe('segment cache store', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  it('returns a copy of what was put, also to a new instance on the same folder', async () => {
+  it('returns stored entries after a restart', async () => {
     const { cache, file } = setup();
     assert.deepEqual(await cache.get(key('a'), file('miss.mp4')), { hit: false, reason: 'missing' });
     await cache.put(key('a'), await source('a', 5000, 7));
@@ -43,7 +43,7 @@ describe('segment cache store', () => {
     assert.deepEqual(await readFile(file('a2.mp4')), Buffer.alloc(5000, 7));
   });
 
-  it('detects a changed byte, removes the entry and takes a new one', async () => {
+  it('rejects and replaces a changed entry', async () => {
     const { cache, file } = setup();
     await cache.put(key('b'), await source('b', 4000, 2));
     const media = path.join(cache.dir, `${key('b')}.mp4`);
@@ -58,7 +58,7 @@ describe('segment cache store', () => {
     assert.equal((await cache.get(key('b'), file('b2.mp4'))).hit, true);
   });
 
-  it('detects a half-written entry: cut media, media without metadata, unreadable metadata', async () => {
+  it('detects half-written entries', async () => {
     const { cache, file } = setup();
     await cache.put(key('c'), await source('c', 4000));
     await truncate(path.join(cache.dir, `${key('c')}.mp4`), 1000);
@@ -77,7 +77,7 @@ describe('segment cache store', () => {
     assert.deepEqual(await cache.get(key('f'), file('f.mp4')), { hit: false, reason: 'corrupt' });
   });
 
-  it('evicts the least recently used entries past the size limit', async () => {
+  it('evicts least recently used entries', async () => {
     // Three entries of 10,000 bytes (plus about 90 bytes of metadata each) in a 25,000-byte cache.
     const { cache, file } = setup(25_000);
     const old = new Date(Date.now() - 60_000);
@@ -95,7 +95,7 @@ describe('segment cache store', () => {
     assert.ok((await cache.size()) <= 25_000);
   });
 
-  it('removes temporary files left by a crashed writer, and keeps fresh ones', async () => {
+  it('removes stale temporary files', async () => {
     const { cache } = setup();
     await cache.put(key('g'), await source('g', 100));
     const stale = path.join(cache.dir, `${key('h')}.mp4.0a0b0c0d0e0f.partial`);
@@ -110,7 +110,7 @@ describe('segment cache store', () => {
     assert.ok(names.includes(path.basename(fresh)));
   });
 
-  it('accepts only hex hashes as keys', async () => {
+  it('accepts only hex keys', async () => {
     const { cache, file } = setup();
     await assert.rejects(cache.get('../escape', file('x.mp4')), RangeError);
     await assert.rejects(cache.put('ABC', file('x.mp4')), RangeError);
