@@ -1,11 +1,11 @@
 /**
  * Text checks before a Vidata is queued. Every text layer that shows a value sent by the caller is
- * laid out by the render's own text rasterizer. A text that cannot fit its box, or that has a
+ * laid out by the render's own text layout, without drawing it. A text that cannot fit its box, or that has a
  * character no font of the template covers, is then rejected by the create call with the error the
  * render would raise, instead of failing the render later.
  */
 import { VidataError } from '../errors.ts';
-import { loadFonts, rasterizeText } from '../engine/raster/index.ts';
+import { layoutText, loadFonts } from '../engine/raster/index.ts';
 import { fillPlaceholders, placeholders, type Template } from '../template/load.ts';
 import type { ResolvedValues } from '../template/values.ts';
 
@@ -39,7 +39,7 @@ export async function checkTextLayers(
       // The field is the layer's first variable, as the render's errors name it.
       const field = `variables.${names[0] ?? ''}`;
       try {
-        await rasterizeText({ text, style: layer.style, box: layer.box, fonts, field });
+        layoutText({ text, style: layer.style, box: layer.box, fonts, field });
       } catch (error) {
         if (!(error instanceof VidataError) || !VALUE_CODES.has(error.code)) throw error;
         problems.set(`${error.field ?? field} ${error.code}`, error);

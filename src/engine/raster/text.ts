@@ -60,18 +60,32 @@ export async function rasterizeText(options: RasterizeTextOptions): Promise<Text
   const height = Math.ceil(options.box.h);
   const canvas = createCanvas(width, height);
   const ctx = canvas.getContext('2d');
-  checkLanguage(options.style.lang);
-  const text = transformCase(options.text, options.style);
-
-  let layout: Layout = { fontSize: options.style.size, lines: [], directions: [] };
-  if (!isBlank(text)) {
-    assertSupportedText({ text, fonts: options.fonts, family: options.style.font, field: options.field });
-    const area = drawableArea(width, height, options.style);
-    layout = fitText({ ctx, text, area, options });
-    drawLines({ ctx, layout, area, options });
-  }
+  const { layout, area } = layOut(ctx, options);
+  if (layout.lines.length > 0) drawLines({ ctx, layout, area, options });
   const png = await canvas.encode('png');
   return { png, width, height, fontSize: layout.fontSize, lines: layout.lines };
+}
+
+/** Measures text only; the layout does not depend on the canvas size, so one small canvas serves. */
+let measuringContext: SKRSContext2D | undefined;
+
+/**
+ * Lays `text` out exactly as `rasterizeText` does and raises the same errors, without drawing or
+ * encoding a PNG (which costs about ten times the layout). The API checks each sent text with it.
+ */
+export function layoutText(options: RasterizeTextOptions): { fontSize: number; lines: string[] } {
+  measuringContext ??= createCanvas(1, 1).getContext('2d');
+  const { layout } = layOut(measuringContext, options);
+  return { fontSize: layout.fontSize, lines: layout.lines };
+}
+
+function layOut(ctx: SKRSContext2D, options: RasterizeTextOptions): { layout: Layout; area: Area } {
+  checkLanguage(options.style.lang);
+  const text = transformCase(options.text, options.style);
+  const area = drawableArea(Math.ceil(options.box.w), Math.ceil(options.box.h), options.style);
+  if (isBlank(text)) return { layout: { fontSize: options.style.size, lines: [], directions: [] }, area };
+  assertSupportedText({ text, fonts: options.fonts, family: options.style.font, field: options.field });
+  return { layout: fitText({ ctx, text, area, options }), area };
 }
 
 /** Throws TEMPLATE_INVALID for a `lang` that is not a BCP 47 tag, which Intl would reject mid-render. */
