@@ -5,6 +5,7 @@
  *
  *   npm run bench                      5 renders of each kind per template
  *   npm run bench -- --runs 3 --no-api
+ *   npm run bench -- --only api          the API part alone
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { availableParallelism, cpus, tmpdir, totalmem } from 'node:os';
