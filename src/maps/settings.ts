@@ -16,13 +16,13 @@ export const mapSettingsSchema = z.object({
   /** Time allowed for one geocoding request, retries included. Default: 5000 ms. */
   VIDATA_GEOCODER_TIMEOUT_MS: milliseconds(5000),
   /**
-   * Least time between two requests to the geocoding server. Default: 0; the public Nominatim server
-   * asks for at most one request a second (1000).
+   * Minimum time between two requests to the geocoding server. Default: 0. The public Nominatim
+   * server's usage policy allows at most one request a second (1000).
    */
   VIDATA_GEOCODER_MIN_INTERVAL_MS: milliseconds(0),
   /** Preferred language of the labels the geocoder returns (Accept-Language). Default: fr. */
   VIDATA_GEOCODER_LANGUAGE: z.string().min(2).default('fr'),
-  /** Days a geocoding answer is kept in the disk cache. Default: 30; 0 turns the disk cache off. */
+  /** Days a geocoding result is kept in the disk cache. Default: 30; 0 turns the disk cache off. */
   VIDATA_GEOCODER_CACHE_DAYS: z.coerce.number().min(0).default(30),
   /** XYZ raster tile URL with {z}, {x} and {y}, e.g. http://tiles.internal/{z}/{x}/{y}.png. Default: none (offline map). */
   VIDATA_TILES_URL: z
