@@ -1,11 +1,11 @@
 /**
- * The error catalogue: every failure that reaches a user has a stable code listed here, with the HTTP
- * status the API answers and whether a render worker should try the job again. Code checks identity by
+ * The error catalogue. Every failure that reaches a user has a stable code listed here, with the HTTP
+ * status the API returns and whether a render worker should try the job again. Code checks identity by
  * `code` or by class, never by message text.
  */
 
 export interface ErrorSpec {
-  /** HTTP status the API answers with. */
+  /** HTTP status the API returns. */
   status: number;
   /** True when running the same job again may succeed (a busy disk, a killed process). */
   retryable: boolean;

@@ -8,6 +8,10 @@
 import { createRequire } from 'node:module';
 import { nameKey } from '../../src/maps/text.ts';
 import type { CitiesJsonPlace, GeonamesPlace } from './geonames.ts';
+import type { FrenchPlace } from '../../src/maps/gazetteer.ts';
+
+// The compiled table's rows have the type the runtime reads them with.
+export type { FrenchPlace };
 
 const require = createRequire(import.meta.url);
 
@@ -25,21 +29,6 @@ interface Commune {
 interface Epci {
   code: string;
   membres: { code: string }[];
-}
-
-/** One row of the compiled table. `kind`: c commune, a municipal arrondissement, d former commune. */
-export interface FrenchPlace {
-  code: string;
-  name: string;
-  kind: 'c' | 'a' | 'd';
-  department: string;
-  postcodes: string[];
-  population: number;
-  lat: number;
-  lon: number;
-  approximate: boolean;
-  /** INSEE code of the commune that a municipal arrondissement or a former commune belongs to. */
-  parent: string;
 }
 
 /** GeoNames country codes of the overseas departments and collectivities, which INSEE counts as France. */

@@ -1,8 +1,8 @@
 /**
  * Plan stage: cuts the video into segments (one per scene), marks each one static or dynamic, and
  * lists the audio to mix. A static segment uses no variable, directly or through a `{{NAME}}`
- * placeholder, so it looks the same in every Vidata of a template version: its cache key says
- * everything its pixels depend on, and a segment cache can reuse it across renders.
+ * placeholder, so it looks the same in every Vidata of a template version. Its cache key lists
+ * everything its pixels depend on, so a segment cache can reuse it across renders.
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
@@ -11,7 +11,7 @@ import type { Scene } from '../template/schema.ts';
 import { ENCODER, ENGINE_VERSION, type EncoderSettings } from './codec.ts';
 import type { ResolvedScene } from './resolve.ts';
 
-/** What a segment's pixels depend on besides its variables. */
+/** Inputs that a segment's pixels depend on besides its variables. */
 export interface SegmentCacheKey {
   templateVersion: string;
   sceneIndex: number;

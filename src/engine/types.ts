@@ -1,7 +1,7 @@
 /**
  * The render engine's contract. The engine turns a validated template and resolved values into an
- * MP4 and a cover JPEG. It knows nothing of HTTP, databases or queues, never reads `process.env`
- * and never prints: everything it needs comes in a `RenderRequest`, and it reports through
+ * MP4 and a cover JPEG. It does not depend on HTTP, databases or queues, never reads `process.env`
+ * and never prints. Everything it needs comes in a `RenderRequest`, and it reports through
  * `onEvent`.
  */
 import type { Template } from '../template/load.ts';
@@ -56,7 +56,7 @@ export interface RenderRequest {
   /** Threads given to one ffmpeg process; 0 lets ffmpeg choose. */
   threads?: number;
   /**
-   * Where segments that look the same in every Vidata of the template are kept between renders
+   * Store of the segments that look the same in every Vidata of the template, kept between renders
    * (cache/store.ts). With it, scenes are also split at their personalized spans and only those are
    * encoded; without it, every segment is encoded.
    */
@@ -78,6 +78,6 @@ export interface RenderResult {
   frameCount: number;
   /** Milliseconds spent in each stage. */
   timings: Partial<Record<RenderStage, number>>;
-  /** What the segment cache gave, when the request had one. */
+  /** Report of the segment cache's hits and misses, when the request had one. */
   cache?: CacheReport;
 }

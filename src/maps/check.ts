@@ -1,6 +1,6 @@
 /**
- * Create-time check of address values: with a geocoder that answers from a local table, an address
- * that cannot be placed is rejected before anything is queued, instead of failing the render later.
+ * Create-time check of address values. With a geocoder that reads a local table, an address that
+ * cannot be placed is rejected before anything is queued, instead of failing the render later.
  */
 import { VidataError, isVidataError } from '../errors.ts';
 import type { Template } from '../template/load.ts';
@@ -9,7 +9,7 @@ import type { VidataMapProvider } from './provider.ts';
 
 /**
  * Geocodes each sent, non-empty `TXT_MAP_` value and returns an ADDRESS_NOT_FOUND problem for each
- * one that cannot be placed. Online geocoders are not called here: their answer comes at render time.
+ * one that cannot be placed. Online geocoders are not called here, so their result is checked at render time.
  */
 export async function checkAddresses(
   template: Template,

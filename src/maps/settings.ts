@@ -37,7 +37,7 @@ export const mapSettingsSchema = z.object({
   VIDATA_TILES_TIMEOUT_MS: milliseconds(5000),
   /** Highest zoom level the tile server serves. Default: 18. */
   VIDATA_TILES_MAX_ZOOM: z.coerce.number().int().min(0).max(22).default(18),
-  /** What a failed tile does: fail the map (MAP_TILES_FAILED, retried) or draw the offline map instead. Default: fail. */
+  /** Action on a failed tile: fail the map (MAP_TILES_FAILED, retried) or draw the offline map instead. Default: fail. */
   VIDATA_TILES_ON_ERROR: z.enum(['fail', 'offline']).default('fail'),
   /** Days a tile is kept in the disk cache. Default: 30. */
   VIDATA_TILES_CACHE_DAYS: z.coerce.number().min(0).default(30),
@@ -65,7 +65,7 @@ export function checkMapSettings(settings: MapSettings): void {
   }
 }
 
-/** The settings with every default: offline geocoding and offline maps. */
+/** Returns the settings with every default: offline geocoding and offline maps. */
 export function defaultMapSettings(): MapSettings {
   return mapSettingsSchema.parse({});
 }

@@ -38,7 +38,7 @@ export interface VidataServiceOptions {
   uploads: UploadService;
   rateLimiter: RateLimiter;
   logger: Logger;
-  /** Geocodes addresses at create time when the geocoder answers from a local table. */
+  /** Map provider whose geocoder checks addresses at create time when it reads a local table. */
   maps: VidataMapProvider;
 }
 
