@@ -9,6 +9,7 @@ import { validateValues, type ResolvedValues } from '../template/values.ts';
 import type { Db, NewVidata, VidataRow, VidataStatus } from '../adapters/database/schema.ts';
 import type { JobQueue } from '../adapters/queue/types.ts';
 import type { FileStorage } from '../adapters/storage/types.ts';
+import { insertRow, WriteBatch } from '../adapters/database/write-batch.ts';
 import { hashJson, newBatchId, newId } from './ids.ts';
 import { checkAddresses, type VidataMapProvider } from '../maps/index.ts';
 import { checkTextLayers } from './text-check.ts';
@@ -51,9 +52,12 @@ export const outputKeys = (vidataId: string) => ({
 
 export class VidataService {
   private readonly options: VidataServiceOptions;
+  /** Create calls arriving together share one commit (see WriteBatch). */
+  private readonly inserts: WriteBatch<VidataRow>;
 
   constructor(options: VidataServiceOptions) {
     this.options = options;
+    this.inserts = new WriteBatch(options.db, (db, row) => insertRow(db, 'vidatas', { ...row }));
   }
 
   /**
@@ -96,7 +100,7 @@ export class VidataService {
       requestHash,
     });
     try {
-      await this.options.db.insertInto('vidatas').values(row).execute();
+      await this.inserts.add(row);
     } catch (error) {
       // Two requests with one key at the same time: the unique index lets one in; the other replays it.
       if (idempotencyKey === undefined) throw error;
@@ -106,7 +110,8 @@ export class VidataService {
     }
     await this.enqueueOrRemove([row.id]);
     this.options.logger.info({ vidataId: row.id, projectId: project.id }, 'vidata queued');
-    return { vidata: toVidata(await this.row(row.id)), replayed: false };
+    // The row as inserted: reading it back cost a query per create call.
+    return { vidata: toVidata(row), replayed: false };
   }
 
   /**
@@ -261,14 +266,6 @@ export class VidataService {
     if (!row) throw new VidataError('NOT_FOUND', `Vidata "${vidataId}" not found.`, { field: 'vidataId' });
     return row;
   }
-
-  private async row(vidataId: string): Promise<VidataRow> {
-    return this.options.db
-      .selectFrom('vidatas')
-      .selectAll()
-      .where('id', '=', vidataId)
-      .executeTakeFirstOrThrow();
-  }
 }
 
 function newRow(
@@ -279,7 +276,7 @@ function newRow(
     idempotencyKey: null,
     requestHash: null,
   },
-): NewVidata {
+): VidataRow {
   const now = new Date().toISOString();
   return {
     id: newId(),

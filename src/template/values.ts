@@ -129,13 +129,16 @@ export async function validateValues(
             ),
           );
         }
-        const length = graphemeLength(text);
-        if (given !== undefined && variable.MaxLength !== undefined && length > variable.MaxLength) {
+        // A text has no more grapheme clusters than UTF-16 code units, so only a text longer than
+        // the limit in code units needs counting (segmenting took 5 % of a create call).
+        const maxLength = given === undefined ? undefined : variable.MaxLength;
+        const length = maxLength !== undefined && text.length > maxLength ? graphemeLength(text) : 0;
+        if (maxLength !== undefined && length > maxLength) {
           problems.push(
             new VidataError(
               'VARIABLE_TOO_LONG',
-              `Variable "${name}" is ${length} characters long; the maximum is ${variable.MaxLength}.`,
-              { field, details: { length, maxLength: variable.MaxLength } },
+              `Variable "${name}" is ${length} characters long; the maximum is ${maxLength}.`,
+              { field, details: { length, maxLength } },
             ),
           );
         }

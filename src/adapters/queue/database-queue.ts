@@ -9,6 +9,7 @@
 import type { Logger } from 'pino';
 import { VidataError, isVidataError } from '../../errors.ts';
 import type { Db } from '../database/schema.ts';
+import { insertRow, WriteBatch } from '../database/write-batch.ts';
 import type { JobHandlers, JobQueue } from './types.ts';
 
 export interface DatabaseQueueOptions {
@@ -39,15 +40,14 @@ export class DatabaseJobQueue implements JobQueue {
   private pumpAgain = false;
   private stopped = false;
 
+  /** Jobs queued together share one commit (see WriteBatch). */
+  private readonly inserts: WriteBatch<string>;
+
   constructor(options: DatabaseQueueOptions) {
     this.options = { pollMs: 1000, retryDelayMs: 2000, ...options };
-  }
-
-  async enqueue(vidataId: string): Promise<void> {
-    const now = new Date().toISOString();
-    await this.options.db
-      .insertInto('jobs')
-      .values({
+    this.inserts = new WriteBatch(options.db, (db, vidataId) => {
+      const now = new Date().toISOString();
+      return insertRow(db, 'jobs', {
         vidata_id: vidataId,
         status: 'queued',
         attempts: 0,
@@ -56,8 +56,12 @@ export class DatabaseJobQueue implements JobQueue {
         last_error: null,
         created_at: now,
         updated_at: now,
-      })
-      .execute();
+      });
+    });
+  }
+
+  async enqueue(vidataId: string): Promise<void> {
+    await this.inserts.add(vidataId);
     this.pump();
   }
 

@@ -9,4 +9,4 @@ export {
   type ImageLimits,
   type RasterizeImageOptions,
 } from './image.ts';
-export { layoutText, rasterizeText, type RasterizeTextOptions, type TextRaster } from './text.ts';
+export { checkText, layoutText, rasterizeText, type RasterizeTextOptions, type TextRaster } from './text.ts';

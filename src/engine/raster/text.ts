@@ -79,6 +79,28 @@ export function layoutText(options: RasterizeTextOptions): { fontSize: number; l
   return { fontSize: layout.fontSize, lines: layout.lines };
 }
 
+/**
+ * Raises the errors `rasterizeText` would raise for these options, and nothing else: the create
+ * call checks every sent text with it. Only the policy's smallest size decides whether a text can
+ * be drawn, so one layout at that size decides, where the render searches every size for the
+ * largest. Before that layout, a plain text that clearly fits on one line is accepted from cached
+ * glyph measures (see `clearlyFitsOnOneLine`), without asking the canvas to lay it out.
+ */
+export function checkText(options: RasterizeTextOptions): void {
+  const { style } = options;
+  checkLanguage(style.lang);
+  const text = transformCase(options.text, style);
+  const area = drawableArea(Math.ceil(options.box.w), Math.ceil(options.box.h), style);
+  if (isBlank(text)) return;
+  assertSupportedText({ text, fonts: options.fonts, family: style.font, field: options.field });
+  const size = style.overflow === 'ellipsis' ? style.size : (candidateSizes(style).at(-1) as number);
+  measuringContext ??= createCanvas(1, 1).getContext('2d');
+  if (clearlyFitsOnOneLine(measuringContext, text, area, size, options)) return;
+  if (layoutAt(measuringContext, text, area, size, options)) return;
+  if (style.overflow === 'reject') throw doesNotFit(options, size);
+  ellipsizeAt(measuringContext, text, area, size, options);
+}
+
 function layOut(ctx: SKRSContext2D, options: RasterizeTextOptions): { layout: Layout; area: Area } {
   checkLanguage(options.style.lang);
   const text = transformCase(options.text, options.style);
@@ -209,14 +231,8 @@ function fitText(params: {
   options: RasterizeTextOptions;
 }): Layout {
   const { ctx, text, area, options } = params;
-  const { style, fonts, field } = options;
-  const fitsAt = (fontSize: number): Layout | undefined => {
-    applyFont(ctx, style, fonts, fontSize, field);
-    const wrapped = wrapText({ text, width: area.width, measure: measurer(ctx), lang: style.lang });
-    if (!wrapped.allFit || wrapped.lines.length > style.maxLines) return undefined;
-    if (!fitsVertically(ctx, wrapped.lines, fontSize, style, area)) return undefined;
-    return { fontSize, lines: wrapped.lines, directions: wrapped.directions };
-  };
+  const { style } = options;
+  const fitsAt = (fontSize: number) => layoutAt(ctx, text, area, fontSize, options);
 
   if (style.overflow === 'ellipsis') {
     return fitsAt(style.size) ?? ellipsizeAt(ctx, text, area, style.size, options);
@@ -229,14 +245,7 @@ function fitText(params: {
   // largest, in a few layouts. The smallest size is checked first: when it fails, nothing fits.
   let best = fitsAt(minSize);
   if (best === undefined) {
-    if (style.overflow === 'reject') {
-      throw new VidataError(
-        'TEXT_DOES_NOT_FIT',
-        `The text "${options.text}" does not fit in its ${options.box.w}x${options.box.h} box in ` +
-          `${style.maxLines} line(s) at ${minSize}px or more.`,
-        { field },
-      );
-    }
+    if (style.overflow === 'reject') throw doesNotFit(options, minSize);
     return ellipsizeAt(ctx, text, area, minSize, options);
   }
   let low = 0;
@@ -252,6 +261,150 @@ function fitText(params: {
     }
   }
   return best;
+}
+
+/** Returns the layout at `fontSize` when the wrapped text fits in `maxLines` lines and in the area. */
+function layoutAt(
+  ctx: SKRSContext2D,
+  text: string,
+  area: Area,
+  fontSize: number,
+  options: RasterizeTextOptions,
+): Layout | undefined {
+  const { style, fonts, field } = options;
+  applyFont(ctx, style, fonts, fontSize, field);
+  const wrapped = wrapText({ text, width: area.width, measure: measurer(ctx), lang: style.lang });
+  if (!wrapped.allFit || wrapped.lines.length > style.maxLines) return undefined;
+  if (!fitsVertically(ctx, wrapped.lines, fontSize, style, area)) return undefined;
+  return { fontSize, lines: wrapped.lines, directions: wrapped.directions };
+}
+
+function doesNotFit(options: RasterizeTextOptions, minSize: number): VidataError {
+  const { style, box, field } = options;
+  return new VidataError(
+    'TEXT_DOES_NOT_FIT',
+    `The text "${options.text}" does not fit in its ${box.w}x${box.h} box in ` +
+      `${style.maxLines} line(s) at ${minSize}px or more.`,
+    { field },
+  );
+}
+
+/**
+ * Texts `clearlyFitsOnOneLine` judges: one paragraph of scripts that canvas draws glyph by glyph
+ * without contextual forms (Latin, Greek, Cyrillic, and the common digits, punctuation and symbols),
+ * with no white space but plain spaces and no invisible format characters. Anything else (Arabic
+ * joining, Indic clusters, emoji sequences, tabs) is laid out by canvas.
+ */
+const PLAIN_SCRIPTS =
+  /^[ \p{Script=Latin}\p{Script=Greek}\p{Script=Cyrillic}\p{Script=Common}\p{Script=Inherited}]*$/u;
+/** White space other than the plain space, control and invisible format characters. */
+const NOT_PLAIN = /[^\S ]|[\p{Cc}\p{Default_Ignorable_Code_Point}]/u;
+/**
+ * How much wider than the sum of its glyphs' separate measures a line may be drawn. Kerning and
+ * ligatures mostly narrow a line; this allows for fonts whose kerning widens some pairs.
+ */
+const ESTIMATE_MARGIN = 1.08;
+const graphemeSegmenter = new Intl.Segmenter(undefined, { granularity: 'grapheme' });
+/**
+ * Printable ASCII, precomposed Latin, Greek and Cyrillic letters, and common punctuation and
+ * currency signs. None of them is a combining mark, a format character or a surrogate, so each
+ * character of such a text is a grapheme cluster of its own. The segmenter, the slowest step of
+ * this check, is then not needed.
+ */
+const ONE_CHARACTER_CLUSTERS =
+  /^[\x20-\x7e\xa1-\xac\xae-\u02ff\u0370-\u0482\u048a-\u04ff\u1e00-\u1fff\u2010-\u2027\u2030-\u205e\u20a0-\u20bf\u2100-\u214f]*$/;
+
+interface GlyphMeasure {
+  advance: number;
+  /** Ink left and right of the glyph's origin, above and below the baseline (actualBoundingBox*). */
+  left: number;
+  right: number;
+  ascent: number;
+  descent: number;
+}
+
+/**
+ * Measures of grapheme clusters, per font set, style and font size (the style fixes the font,
+ * letter spacing and language). Both keys belong to a loaded template, so the measures go with it.
+ */
+const glyphMeasures = new WeakMap<FontSet, WeakMap<TextStyle, Map<number, Map<string, GlyphMeasure>>>>();
+/** Clusters kept per font and size; past it the map starts again, so odd input cannot grow it. */
+const MAX_GLYPHS = 20_000;
+
+function measuresFor(fonts: FontSet, style: TextStyle, fontSize: number): Map<string, GlyphMeasure> {
+  let byStyle = glyphMeasures.get(fonts);
+  if (byStyle === undefined) {
+    byStyle = new WeakMap();
+    glyphMeasures.set(fonts, byStyle);
+  }
+  let bySize = byStyle.get(style);
+  if (bySize === undefined) {
+    bySize = new Map();
+    byStyle.set(style, bySize);
+  }
+  let measures = bySize.get(fontSize);
+  if (measures === undefined || measures.size > MAX_GLYPHS) {
+    measures = new Map();
+    bySize.set(fontSize, measures);
+  }
+  return measures;
+}
+
+/**
+ * True when `text` surely fits on one line of the area at `fontSize`: its ink, bounded from the
+ * cached measures of each grapheme cluster with a margin, is narrower than the area and one
+ * line's ink is lower than it. Then every policy draws it without error, which is all the create
+ * call needs. False means "lay it out": the text may still fit.
+ */
+function clearlyFitsOnOneLine(
+  ctx: SKRSContext2D,
+  text: string,
+  area: Area,
+  fontSize: number,
+  options: RasterizeTextOptions,
+): boolean {
+  const { style, fonts, field } = options;
+  const trimmed = text.trim();
+  let clusters: Iterable<string>;
+  if (ONE_CHARACTER_CLUSTERS.test(trimmed)) clusters = trimmed;
+  else if (PLAIN_SCRIPTS.test(trimmed) && !NOT_PLAIN.test(trimmed)) {
+    clusters = Array.from(graphemeSegmenter.segment(trimmed), (s) => s.segment);
+  } else return false;
+
+  const measures = measuresFor(fonts, style, fontSize);
+  let fontApplied = false;
+  let x = 0;
+  let left = -Infinity;
+  let right = -Infinity;
+  let ascent = -Infinity;
+  let descent = -Infinity;
+  for (const cluster of clusters) {
+    let measure = measures.get(cluster);
+    if (measure === undefined) {
+      if (!fontApplied) {
+        applyFont(ctx, style, fonts, fontSize, field);
+        fontApplied = true;
+      }
+      const metrics = ctx.measureText(cluster);
+      measure = {
+        advance: metrics.width,
+        left: metrics.actualBoundingBoxLeft,
+        right: metrics.actualBoundingBoxRight,
+        ascent: metrics.actualBoundingBoxAscent,
+        descent: metrics.actualBoundingBoxDescent,
+      };
+      measures.set(cluster, measure);
+    }
+    left = Math.max(left, measure.left - x);
+    right = Math.max(right, x + measure.right);
+    ascent = Math.max(ascent, measure.ascent);
+    descent = Math.max(descent, measure.descent);
+    x += measure.advance;
+  }
+
+  if (x === 0) return false;
+  const width = (left + right) * ESTIMATE_MARGIN + 1;
+  return width <= area.width && ascent + descent + 1 <= area.height;
 }
 
 /**
