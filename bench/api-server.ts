@@ -25,7 +25,6 @@ const config = loadConfig({
   // The per-project limit (600 a minute by default) protects the queue from one runaway client. The
   // bench measures how fast the API responds, so it lifts the limit.
   VIDATA_RATE_LIMIT_PER_MINUTE: '100000000',
-  LOG_LEVEL: 'silent',
 });
 
 function pausedRender(request: RenderRequest): Promise<RenderResult> {
@@ -37,7 +36,9 @@ function pausedRender(request: RenderRequest): Promise<RenderResult> {
 let key = '';
 const server = await startServer({
   config,
-  logger: pino({ level: 'silent' }),
+  // Logs as `vidata serve` does (info, a line per request and per create, written synchronously),
+  // to a file instead of stdout, which prints the port and key.
+  logger: pino({ level: 'info' }, pino.destination({ dest: path.join(dataDir, 'server.log'), sync: true })),
   render: pausedRender,
   beforeStart: async (services) => {
     key = (await services.projects.create({ name: 'Bench', templateDir: WELCOME })).key;
