@@ -93,7 +93,7 @@ export function checkText(options: RasterizeTextOptions): void {
   const area = drawableArea(Math.ceil(options.box.w), Math.ceil(options.box.h), style);
   if (isBlank(text)) return;
   assertSupportedText({ text, fonts: options.fonts, family: style.font, field: options.field });
-  const size = style.overflow === 'ellipsis' ? style.size : (candidateSizes(style).at(-1) as number);
+  const size = style.overflow === 'ellipsis' ? style.size : smallestSize(style);
   measuringContext ??= createCanvas(1, 1).getContext('2d');
   if (clearlyFitsOnOneLine(measuringContext, text, area, size, options)) return;
   if (layoutAt(measuringContext, text, area, size, options)) return;
@@ -210,9 +210,14 @@ function fitsVertically(
   return v.inkBottom - v.inkTop <= area.height;
 }
 
-/** Sizes to try, largest first: `size`, then down by SIZE_STEP to `minSize` (default: half of size). */
+/** Returns the smallest size shrinking may reach: `minSize`, by default half of `size`. */
+function smallestSize(style: TextStyle): number {
+  return Math.min(style.minSize ?? style.size / 2, style.size);
+}
+
+/** Sizes to try, largest first: `size`, then down by SIZE_STEP to the smallest size. */
 function candidateSizes(style: TextStyle): number[] {
-  const minSize = Math.min(style.minSize ?? style.size / 2, style.size);
+  const minSize = smallestSize(style);
   const sizes: number[] = [];
   for (let size = style.size; size > minSize; size -= SIZE_STEP) sizes.push(size);
   sizes.push(minSize);
