@@ -23,6 +23,8 @@ export interface VideoContext {
   threads: number;
   cache?: ChunkCache | undefined;
   singlePass?: boolean | undefined;
+  /** The cover frame to write as a JPEG while its segment is encoded (encode.ts). */
+  cover?: { frame: number; file: string } | undefined;
 }
 
 export interface VideoChunks {
@@ -58,6 +60,7 @@ export async function drawAndEncode(context: VideoContext): Promise<VideoChunks>
     return encodeSegments(visuals, {
       ...encodeContext,
       onFrames,
+      ...(context.cover ? { cover: context.cover } : {}),
       // Cached segments are encoded once, so they get the preset's full search; personalized ones
       // are encoded for every Vidata and get the cheaper one with the same headers (codec.ts).
       analysis: (segment) => (cache && !segment.static ? 'fast' : 'full'),
