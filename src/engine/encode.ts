@@ -47,9 +47,14 @@ export interface Chunk {
   cover?: string;
 }
 
-/** Encodes every segment, a few at a time; returns the chunks in video order. */
+/**
+ * Encodes every segment, a few at a time; returns the chunks in video order. `visuals` holds the
+ * drawing of each segment: a process starts as soon as its segment is drawn, so drawing the other
+ * segments overlaps with encoding.
+ */
 export async function encodeSegments(
-  segments: readonly SegmentVisuals[],
+  segments: readonly Segment[],
+  visuals: readonly Promise<SegmentVisuals>[],
   context: EncodeContext,
 ): Promise<Chunk[]> {
   const done = new Array<number>(segments.length).fill(0);
@@ -67,13 +72,13 @@ export async function encodeSegments(
   // Longest segments first, so that the processes finish close together instead of one encoding a
   // long segment alone at the end.
   const order = segments.map((_, position) => position);
-  order.sort((a, b) => (segments[b]?.segment.frames ?? 0) - (segments[a]?.segment.frames ?? 0));
+  order.sort((a, b) => (segments[b]?.frames ?? 0) - (segments[a]?.frames ?? 0));
   let next = 0;
   const worker = async () => {
     while (next < order.length) {
       const position = order[next++] as number;
-      const segment = segments[position] as SegmentVisuals;
-      chunks[position] = await encodeSegment(segment, { ...context, threads }, (frames) => {
+      const drawn = await (visuals[position] as Promise<SegmentVisuals>);
+      chunks[position] = await encodeSegment(drawn, { ...context, threads }, (frames) => {
         done[position] = frames;
         report();
       });

@@ -52,20 +52,22 @@ export interface RasterContext {
   workspace: Workspace;
 }
 
-export async function rasterizeSegments(
+/**
+ * Draws every segment, side by side; returns one promise per segment, so that the caller can
+ * encode a segment as soon as it is drawn.
+ */
+export function rasterizeSegments(
   segments: readonly Segment[],
   context: RasterContext,
   onSegmentDone?: (done: number) => void,
-): Promise<SegmentVisuals[]> {
-  const fonts = await loadFonts(context.template);
+): Promise<SegmentVisuals>[] {
+  const fonts = loadFonts(context.template);
   let done = 0;
-  return Promise.all(
-    segments.map(async (segment) => {
-      const result = await rasterizeSegment(segment, fonts, context);
-      onSegmentDone?.(++done);
-      return result;
-    }),
-  );
+  return segments.map(async (segment) => {
+    const result = await rasterizeSegment(segment, await fonts, context);
+    onSegmentDone?.(++done);
+    return result;
+  });
 }
 
 type Fonts = Awaited<ReturnType<typeof loadFonts>>;
@@ -223,7 +225,7 @@ async function rasterizeLayer(resolved: ResolvedLayer, target: LayerTarget): Pro
     case 'map': {
       const drawImage = async () => {
         const png = await rasterizeImage({
-          file: resolved.file,
+          file: resolved.type === 'map' ? await resolved.file : resolved.file,
           width: place.width,
           height: place.height,
           fit: resolved.type === 'image' ? resolved.fit : 'cover',

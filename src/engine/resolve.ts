@@ -49,7 +49,11 @@ export type ResolvedBackground =
 export type ResolvedLayer =
   | { type: 'text'; layer: TextLayer; text: string }
   | { type: 'image'; layer: ImageLayer; file: string; fit: Fit; focalPoint?: { x: number; y: number } }
-  | { type: 'map'; layer: MapLayer; file: string }
+  /**
+   * `file` is the map drawing, left running: the raster stage awaits it, so segments without a map
+   * are drawn and encoded meanwhile. It rejects with ADDRESS_NOT_FOUND when the address cannot be placed.
+   */
+  | { type: 'map'; layer: MapLayer; file: Promise<string> }
   | {
       type: 'video';
       layer: VideoLayer;
@@ -120,7 +124,7 @@ class Resolver {
       case 'image':
         return this.#image(layer);
       case 'map':
-        return { type: 'map', layer, file: await this.#map(layer.variable) };
+        return { type: 'map', layer, file: this.#map(layer.variable) };
       case 'video':
         return this.#video(layer, field);
     }

@@ -35,6 +35,7 @@ export interface MapProvider {
 export type RenderStage = 'resolve' | 'plan' | 'raster' | 'encode' | 'join' | 'cover';
 
 export type RenderEvent =
+  /** Stages start in the order of `RenderStage`. `encode` starts before `raster` ends. */
   | { type: 'stage-start'; stage: RenderStage }
   | { type: 'stage-end'; stage: RenderStage; ms: number }
   /** Overall progress from 0 to 100; never goes down. */
@@ -76,7 +77,7 @@ export interface RenderResult {
   height: number;
   fps: number;
   frameCount: number;
-  /** Milliseconds spent in each stage. */
+  /** Milliseconds spent in each stage. `raster` and `encode` overlap. */
   timings: Partial<Record<RenderStage, number>>;
   /** Report of the segment cache's hits and misses, when the request had one. */
   cache?: CacheReport;
