@@ -23,8 +23,8 @@ export interface EncodeContext {
   ffmpeg: FfmpegTools;
   workspace: Workspace;
   /**
-   * Threads per ffmpeg process, for the encoder and the clip decoders; 0 splits the cores among
-   * the processes that run at once.
+   * Threads per ffmpeg process, for the encoder and the clip decoders. 0 divides the cores among
+   * the processes that run at once (ffmpeg chooses in the single pass).
    */
   threads: number;
   /** Receives the number of frames encoded so far, all segments together. */

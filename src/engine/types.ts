@@ -54,7 +54,10 @@ export interface RenderRequest {
   maps?: MapProvider;
   /** Folder for temporary files (a private folder is made inside and removed at the end). */
   workDir?: string;
-  /** Threads given to one ffmpeg process; 0 lets ffmpeg choose. */
+  /**
+   * Threads given to one ffmpeg process. 0 or absent divides the cores among the processes that
+   * run at once (encode.ts), except in the single pass, where ffmpeg chooses.
+   */
   threads?: number;
   /**
    * Store of the segments that look the same in every Vidata of the template, kept between renders
