@@ -120,9 +120,9 @@ export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
   const quality = await checkQuality(renderOne, cache, bench.root);
 
   // Full load: as many renders at once as the service runs by default (one per core), with the
-  // engine's thread count (the cores divided by a render's ffmpeg processes at once); then other
-  // ways to share the cores, for comparison: as many threads as cores in every ffmpeg process, and
-  // one render at a time.
+  // engine's thread count, which divides the cores among a render's ffmpeg processes at once. Two
+  // other ways to share the cores follow for comparison: as many threads as cores in every ffmpeg
+  // process, and one render at a time.
   const cores = Math.max(1, availableParallelism());
   const total = Math.max(cores * 2, bench.runs);
   const loaded = async (concurrency: number, threads: number): Promise<Schedule> => {
