@@ -13,7 +13,7 @@ import type { Workspace } from './workspace.ts';
 
 /**
  * Most ffmpeg processes run at once by one render. Each one holds its decoded inputs and encoder in
- * memory (about 110 MB peak resident for a personalized span of templates/welcome at 1280x720 with
+ * memory (about 100 MB peak resident for a personalized span of templates/welcome at 1280x720 with
  * one thread), and a machine with many cores usually renders several Vidatas at once.
  */
 const MAX_PARALLEL_ENCODES = 4;
@@ -43,12 +43,12 @@ export interface Chunk {
   frames: number;
   /** Index of the scene it shows. */
   index: number;
-  /** The JPEG of `EncodeContext.cover`, when this chunk holds that frame. */
+  /** The JPEG of `EncodeContext.cover`, when this chunk contains that frame. */
   cover?: string;
 }
 
 /**
- * Encodes every segment, a few at a time; returns the chunks in video order. `visuals` holds the
+ * Encodes every segment, a few at a time; returns the chunks in video order. `visuals` contains the
  * drawing of each segment: a process starts as soon as its segment is drawn, so drawing the other
  * segments overlaps with encoding.
  */
@@ -63,16 +63,13 @@ export async function encodeSegments(
   // each process's own encoder threads use the other cores.
   const cores = availableParallelism();
   const parallel = Math.max(1, Math.min(segments.length, cores, MAX_PARALLEL_ENCODES));
-  // One thread per process when the processes already fill the cores. On the welcome template's
-  // personalized spans (2 cores, 2 processes at once), letting ffmpeg choose cost about 8 % more
-  // CPU time and 20 % more peak resident memory per process (119 MB against 111 MB with one
-  // decoder and one encoder thread, 141 MB with ffmpeg's choice).
+  // One thread per process when the processes already fill the cores. Measured on the welcome
+  // template's personalized spans with 2 cores and 2 processes at once: letting ffmpeg choose cost
+  // about 8 % more CPU time, and 141 MB peak resident per process against 111 MB with one encoder
+  // and one decoder thread.
   const threads = context.threads > 0 ? context.threads : Math.max(1, Math.floor(cores / parallel));
   const chunks = new Array<Chunk>(segments.length);
-  // Longest segments first, so that the processes finish close together instead of one encoding a
-  // long segment alone at the end.
-  const order = segments.map((_, position) => position);
-  order.sort((a, b) => (segments[b]?.frames ?? 0) - (segments[a]?.frames ?? 0));
+  const order = encodeOrder(segments);
   let next = 0;
   const worker = async () => {
     while (next < order.length) {
@@ -86,6 +83,16 @@ export async function encodeSegments(
   };
   await Promise.all(Array.from({ length: parallel }, worker));
   return chunks;
+}
+
+/**
+ * Returns the positions of `segments` in the order they are encoded: longest first, so that the
+ * processes finish close together instead of one encoding a long segment alone at the end.
+ */
+export function encodeOrder(segments: readonly Segment[]): number[] {
+  const order = segments.map((_, position) => position);
+  order.sort((a, b) => (segments[b]?.frames ?? 0) - (segments[a]?.frames ?? 0));
+  return order;
 }
 
 async function encodeSegment(
@@ -129,7 +136,7 @@ async function encodeSegment(
 
 /**
  * The filter chain and output arguments that write the cover frame as a JPEG beside the chunk, when
- * the segment holds it: the drawn frames are split, and one copy keeps only that frame. The frame
+ * the segment contains it: the drawn frames are split, and one copy keeps only that frame. The frame
  * is the one the encoder receives, so it matches the video's frame up to the encoding loss.
  */
 function coverOutput(

@@ -53,21 +53,32 @@ export interface RasterContext {
 }
 
 /**
- * Draws every segment, side by side; returns one promise per segment, so that the caller can
- * encode a segment as soon as it is drawn.
+ * Draws the segments one after another, in `order` (positions in `segments`), and returns one
+ * promise per segment, in the order of `segments`. The caller starts encoding each segment as soon
+ * as it is drawn: drawing is mostly synchronous canvas work, so drawing one segment at a time lets
+ * the first ffmpeg runs start while the later segments are drawn.
  */
 export function rasterizeSegments(
   segments: readonly Segment[],
   context: RasterContext,
   onSegmentDone?: (done: number) => void,
+  order: readonly number[] = segments.map((_, position) => position),
 ): Promise<SegmentVisuals>[] {
   const fonts = loadFonts(context.template);
-  let done = 0;
-  return segments.map(async (segment) => {
-    const result = await rasterizeSegment(segment, await fonts, context);
-    onSegmentDone?.(++done);
-    return result;
+  const drawn = new Map<number, Promise<SegmentVisuals>>();
+  let previous: Promise<unknown> = Promise.resolve();
+  order.forEach((position, done) => {
+    const segment = segments[position] as Segment;
+    const drawing = previous.then(async () => {
+      const result = await rasterizeSegment(segment, await fonts, context);
+      onSegmentDone?.(done + 1);
+      return result;
+    });
+    drawn.set(position, drawing);
+    // A failed segment stops the ones after it; its own promise reports the error.
+    previous = drawing;
   });
+  return segments.map((_, position) => drawn.get(position) as Promise<SegmentVisuals>);
 }
 
 type Fonts = Awaited<ReturnType<typeof loadFonts>>;
@@ -225,7 +236,7 @@ async function rasterizeLayer(resolved: ResolvedLayer, target: LayerTarget): Pro
     case 'map': {
       const drawImage = async () => {
         const png = await rasterizeImage({
-          file: resolved.type === 'map' ? await resolved.file : resolved.file,
+          file: resolved.type === 'map' ? await resolved.file() : resolved.file,
           width: place.width,
           height: place.height,
           fit: resolved.type === 'image' ? resolved.fit : 'cover',

@@ -50,10 +50,11 @@ export type ResolvedLayer =
   | { type: 'text'; layer: TextLayer; text: string }
   | { type: 'image'; layer: ImageLayer; file: string; fit: Fit; focalPoint?: { x: number; y: number } }
   /**
-   * `file` is the map drawing, left running: the raster stage awaits it, so segments without a map
-   * are drawn and encoded meanwhile. It rejects with ADDRESS_NOT_FOUND when the address cannot be placed.
+   * `file` draws the map the first time it is called, in the raster stage, so that the ffmpeg runs of
+   * the segments drawn before it start first: drawing a map keeps the event loop busy for tens of
+   * milliseconds. It rejects with ADDRESS_NOT_FOUND when the address cannot be placed.
    */
-  | { type: 'map'; layer: MapLayer; file: Promise<string> }
+  | { type: 'map'; layer: MapLayer; file: () => Promise<string> }
   | {
       type: 'video';
       layer: VideoLayer;
@@ -124,7 +125,7 @@ class Resolver {
       case 'image':
         return this.#image(layer);
       case 'map':
-        return { type: 'map', layer, file: this.#map(layer.variable) };
+        return { type: 'map', layer, file: () => this.#map(layer.variable) };
       case 'video':
         return this.#video(layer, field);
     }

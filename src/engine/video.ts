@@ -5,7 +5,7 @@
  */
 import type { Template } from '../template/load.ts';
 import { storeChunks, takeCachedChunks, type CacheReport, type ChunkCache } from './cache/segments.ts';
-import { encodeSegments, type Chunk } from './encode.ts';
+import { encodeOrder, encodeSegments, type Chunk } from './encode.ts';
 import type { RenderPlan, Segment } from './plan.ts';
 import type { ProgressReporter } from './progress.ts';
 import { rasterizeSegments, type SegmentVisuals } from './rasterize.ts';
@@ -50,9 +50,9 @@ export async function drawAndEncode(context: VideoContext): Promise<VideoChunks>
   const plan = cache ? splitPersonalizedSpans(context.plan) : context.plan;
   const report: CacheReport = { hits: 0, misses: 0, corrupt: 0, encodedFrames: 0, chunks: [] };
 
-  // The raster stage takes the cached chunks, then draws the other segments side by side. The encode
-  // stage starts once the drawing has started, and each segment's ffmpeg run starts as soon as
-  // that segment is drawn, so the two stages overlap.
+  // The raster stage takes the cached chunks, then draws the other segments one after another. The
+  // encode stage starts once the drawing has started, and each segment's ffmpeg run starts as soon
+  // as that segment is drawn, so the two stages overlap.
   let handOff: (drawing: Drawing) => void = () => undefined;
   let failHandOff: (error: unknown) => void = () => undefined;
   const drawingStarted = new Promise<Drawing>((resolve, reject) => {
@@ -66,8 +66,12 @@ export async function drawAndEncode(context: VideoContext): Promise<VideoChunks>
         ? await takeCachedChunks(plan.segments, cache, workspace, report)
         : new Map<number, Chunk>();
       const toDraw = plan.segments.filter((_, position) => !reused.has(position));
-      const visuals = rasterizeSegments(toDraw, { template, workspace }, (done) =>
-        fraction(done / toDraw.length),
+      // Drawn in the order they are encoded, so that the first ffmpeg runs start early.
+      const visuals = rasterizeSegments(
+        toDraw,
+        { template, workspace },
+        (done) => fraction(done / toDraw.length),
+        encodeOrder(toDraw),
       );
       drawing = { reused, toDraw, visuals };
     } catch (error) {
