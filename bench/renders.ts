@@ -119,8 +119,10 @@ export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
 
   const quality = await checkQuality(renderOne, cache, bench.root);
 
-  // Full load: as many renders at once as the service runs by default (one per core), ffmpeg
-  // choosing its threads; then the other ways to share the cores, for comparison.
+  // Full load: as many renders at once as the service runs by default (one per core), with the
+  // engine's thread count, which divides the cores among a render's ffmpeg processes at once. Two
+  // other ways to share the cores follow for comparison: as many threads as cores in every ffmpeg
+  // process, and one render at a time.
   const cores = Math.max(1, availableParallelism());
   const total = Math.max(cores * 2, bench.runs);
   const loaded = async (concurrency: number, threads: number): Promise<Schedule> => {
@@ -140,7 +142,7 @@ export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
     return { concurrency, threads, perHour, latency: median(latency), peak: memory.stop() };
   };
   const schedules = [await loaded(cores, 0)];
-  if (bench.schedules) schedules.push(await loaded(cores, 1), await loaded(1, 0));
+  if (bench.schedules) schedules.push(await loaded(cores, cores), await loaded(1, 0));
   const { perHour, concurrency, peak: peakLoaded } = schedules[0] as Schedule;
 
   return {
@@ -164,12 +166,16 @@ export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
 export interface Schedule {
   /** Renders at once. */
   concurrency: number;
-  /** Threads per ffmpeg process; 0 lets ffmpeg choose. */
+  /** Threads per ffmpeg process; 0 lets the engine divide the cores among a render's processes. */
   threads: number;
   perHour: number;
   /** Median seconds per Vidata. */
   latency: number;
   peak: Peak;
+}
+
+function threadsLabel(threads: number): string {
+  return threads === 0 ? 'cores ÷ processes at once' : String(threads);
 }
 
 export function scheduleTable(rows: readonly RenderFigures[]): string {
@@ -180,7 +186,7 @@ export function scheduleTable(rows: readonly RenderFigures[]): string {
   for (const r of rows) {
     for (const x of r.schedules) {
       lines.push(
-        `| ${r.template} | ${x.concurrency} | ${x.threads === 0 ? 'ffmpeg chooses' : x.threads} | ${Math.round(x.perHour)} | ${x.latency.toFixed(2)} | ${Math.round(x.peak.total / 1024 ** 2)} MB |`,
+        `| ${r.template} | ${x.concurrency} | ${threadsLabel(x.threads)} | ${Math.round(x.perHour)} | ${x.latency.toFixed(2)} | ${Math.round(x.peak.total / 1024 ** 2)} MB |`,
       );
     }
   }

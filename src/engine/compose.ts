@@ -27,8 +27,17 @@ export interface ComposedSegment {
   output: string;
 }
 
-export function composeSegment(segment: SegmentVisuals, format: OutputFormat): ComposedSegment {
-  const graph = new GraphBuilder(format);
+export interface ComposeOptions {
+  /** Threads of each clip's decoder; absent lets ffmpeg choose. */
+  decoderThreads?: number;
+}
+
+export function composeSegment(
+  segment: SegmentVisuals,
+  format: OutputFormat,
+  options: ComposeOptions = {},
+): ComposedSegment {
+  const graph = new GraphBuilder(format, options);
   const frames = segment.segment.frames;
   const window = segmentWindow(segment.segment);
   if (isPartial(window)) return composeWindow(graph, segment, window);
@@ -60,10 +69,12 @@ class GraphBuilder {
   readonly inputArgs: string[] = [];
   readonly chains: string[] = [];
   readonly #format: OutputFormat;
+  readonly #options: ComposeOptions;
   #inputs = 0;
 
-  constructor(format: OutputFormat) {
+  constructor(format: OutputFormat, options: ComposeOptions) {
     this.#format = format;
+    this.#options = options;
   }
 
   get format(): OutputFormat {
@@ -205,7 +216,9 @@ class GraphBuilder {
     // -stream_loop doubles the decoding time of a clip read from an offset (measured with the 2018
     // static ffmpeg on the welcome template's clips), so it is given only when the clip runs out.
     const runsOut = start + seconds > clip.duration;
+    const { decoderThreads } = this.#options;
     const options = [
+      ...(decoderThreads === undefined ? [] : ['-threads', String(decoderThreads)]),
       ...(fill === 'loop' && runsOut ? ['-stream_loop', '-1'] : []),
       '-ss',
       num(start),

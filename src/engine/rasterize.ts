@@ -52,20 +52,33 @@ export interface RasterContext {
   workspace: Workspace;
 }
 
-export async function rasterizeSegments(
+/**
+ * Draws the segments one after another, in `order` (positions in `segments`), and returns one
+ * promise per segment, in the order of `segments`. The caller starts encoding each segment as soon
+ * as it is drawn: drawing is mostly synchronous canvas work, so drawing one segment at a time lets
+ * the first ffmpeg runs start while the later segments are drawn.
+ */
+export function rasterizeSegments(
   segments: readonly Segment[],
   context: RasterContext,
   onSegmentDone?: (done: number) => void,
-): Promise<SegmentVisuals[]> {
-  const fonts = await loadFonts(context.template);
-  let done = 0;
-  return Promise.all(
-    segments.map(async (segment) => {
-      const result = await rasterizeSegment(segment, fonts, context);
-      onSegmentDone?.(++done);
+  order: readonly number[] = segments.map((_, position) => position),
+): Promise<SegmentVisuals>[] {
+  const fonts = loadFonts(context.template);
+  const drawn = new Map<number, Promise<SegmentVisuals>>();
+  let previous: Promise<unknown> = Promise.resolve();
+  order.forEach((position, done) => {
+    const segment = segments[position] as Segment;
+    const drawing = previous.then(async () => {
+      const result = await rasterizeSegment(segment, await fonts, context);
+      onSegmentDone?.(done + 1);
       return result;
-    }),
-  );
+    });
+    drawn.set(position, drawing);
+    // A failed segment stops the ones after it; its own promise reports the error.
+    previous = drawing;
+  });
+  return segments.map((_, position) => drawn.get(position) as Promise<SegmentVisuals>);
 }
 
 type Fonts = Awaited<ReturnType<typeof loadFonts>>;
@@ -95,7 +108,13 @@ async function rasterizeSegment(
       // Tracked, so that when one layer fails the others finish writing their files before the
       // workspace is removed; otherwise the removal can fail with ENOTEMPTY and hide the first error.
       return context.workspace.track(
-        rasterizeLayer(layer, { fonts, timing, file: `${prefix}-layer${position}.png`, context }),
+        rasterizeLayer(layer, {
+          fonts,
+          timing,
+          file: `${prefix}-layer${position}.png`,
+          context,
+          key: `${context.template.dir}\0${context.template.version}\0${segment.index}\0${position}`,
+        }),
       );
     }),
   );
@@ -135,6 +154,58 @@ interface LayerTarget {
   timing: Timing;
   file: string;
   context: RasterContext;
+  /** Names the layer among all templates and versions, for the cache of static rasters. */
+  key: string;
+}
+
+interface Raster {
+  png: Buffer;
+  width: number;
+  height: number;
+}
+
+/**
+ * The rasters of layers that use no variable, kept between renders: they look the same in every
+ * Vidata of a template version, and a personalized span still draws the static layers it shows
+ * (logos, titles, cards). The template version hashes template.json and every file it uses, so it
+ * covers a layer's text, style, fonts and image. Least recently used rasters go first past the limit.
+ */
+const STATIC_RASTERS = new Map<string, Raster>();
+const STATIC_RASTER_BYTES_LIMIT = 32 * 1024 * 1024;
+let staticRasterBytes = 0;
+/** Static rasters being drawn, so that renders side by side draw each one once. */
+const DRAWING = new Map<string, Promise<Raster>>();
+
+async function staticRaster(key: string, draw: () => Promise<Raster>): Promise<Raster> {
+  const cached = STATIC_RASTERS.get(key);
+  if (cached !== undefined) {
+    // Moved to the end of the map's order, which is the order of eviction.
+    STATIC_RASTERS.delete(key);
+    STATIC_RASTERS.set(key, cached);
+    return cached;
+  }
+  const drawing = DRAWING.get(key);
+  if (drawing !== undefined) return drawing;
+  const raster = draw();
+  DRAWING.set(key, raster);
+  try {
+    const drawn = await raster;
+    keepStaticRaster(key, drawn);
+    return drawn;
+  } finally {
+    // A failed drawing is not kept: the next render draws the layer again and reports its own error.
+    DRAWING.delete(key);
+  }
+}
+
+function keepStaticRaster(key: string, raster: Raster): void {
+  STATIC_RASTERS.set(key, raster);
+  staticRasterBytes += raster.png.length;
+  for (const [oldKey, old] of STATIC_RASTERS) {
+    if (staticRasterBytes <= STATIC_RASTER_BYTES_LIMIT) break;
+    STATIC_RASTERS.delete(oldKey);
+    staticRasterBytes -= old.png.length;
+  }
 }
 
 async function rasterizeLayer(resolved: ResolvedLayer, target: LayerTarget): Promise<Visual | undefined> {
@@ -145,29 +216,39 @@ async function rasterizeLayer(resolved: ResolvedLayer, target: LayerTarget): Pro
     case 'text': {
       // A text whose placeholders all came out empty draws nothing.
       if (resolved.text.trim() === '') return undefined;
-      const drawn = await rasterizeText({
-        text: resolved.text,
-        style: resolved.layer.style,
-        box: resolved.layer.box,
-        fonts: target.fonts,
-        field: layerField(resolved.layer.text),
-      });
+      const drawText = async () => {
+        const drawn = await rasterizeText({
+          text: resolved.text,
+          style: resolved.layer.style,
+          box: resolved.layer.box,
+          fonts: target.fonts,
+          field: layerField(resolved.layer.text),
+        });
+        return { png: drawn.png, width: drawn.width, height: drawn.height };
+      };
+      const isStatic = placeholders(resolved.layer.text).length === 0;
+      const drawn = isStatic ? await staticRaster(target.key, drawText) : await drawText();
       await writeFile(file, drawn.png);
       // The raster has the box's size rounded up, drawn from the box's corner.
       return { kind: 'still', file, place: { ...place, width: drawn.width, height: drawn.height }, timing };
     }
     case 'image':
     case 'map': {
-      const png = await rasterizeImage({
-        file: resolved.file,
-        width: place.width,
-        height: place.height,
-        fit: resolved.type === 'image' ? resolved.fit : 'cover',
-        focalPoint: resolved.type === 'image' ? resolved.focalPoint : undefined,
-        radius: resolved.layer.radius,
-        field: resolved.layer.variable === undefined ? undefined : `variables.${resolved.layer.variable}`,
-      });
-      await writeFile(file, png);
+      const drawImage = async () => {
+        const png = await rasterizeImage({
+          file: resolved.type === 'map' ? await resolved.file() : resolved.file,
+          width: place.width,
+          height: place.height,
+          fit: resolved.type === 'image' ? resolved.fit : 'cover',
+          focalPoint: resolved.type === 'image' ? resolved.focalPoint : undefined,
+          radius: resolved.layer.radius,
+          field: resolved.layer.variable === undefined ? undefined : `variables.${resolved.layer.variable}`,
+        });
+        return { png, width: place.width, height: place.height };
+      };
+      const isStatic = resolved.layer.variable === undefined;
+      const drawn = isStatic ? await staticRaster(target.key, drawImage) : await drawImage();
+      await writeFile(file, drawn.png);
       return { kind: 'still', file, place, timing };
     }
     case 'video':

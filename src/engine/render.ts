@@ -57,6 +57,7 @@ export async function render(request: RenderRequest): Promise<RenderResult> {
       threads: request.threads ?? 0,
       cache,
       singlePass: request.singlePass,
+      cover: { frame: template.output.coverFrame, file: workspace.file('cover-drawn.jpg') },
     });
     const video = await progress.stage('join', async (report) =>
       joinChunks(chunks, await audio, {
@@ -65,9 +66,12 @@ export async function render(request: RenderRequest): Promise<RenderResult> {
         onFrame: (frame) => report(frame / plan.frameCount),
       }),
     );
-    const cover = await progress.stage('cover', () =>
-      extractCover(chunks, template.output.coverFrame, { ffmpeg, workspace, fps: plan.fps }),
-    );
+    // The cover is usually written while its segment is encoded. A cover frame in a cached chunk is
+    // read back from that chunk.
+    const cover = await progress.stage('cover', async () => {
+      const drawn = chunks.find((chunk) => chunk.cover !== undefined)?.cover;
+      return drawn ?? extractCover(chunks, template.output.coverFrame, { ffmpeg, workspace, fps: plan.fps });
+    });
 
     const info = await probeMedia(ffmpeg, video, { signal });
     throwIfCancelled(signal);

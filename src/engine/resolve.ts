@@ -25,6 +25,14 @@ import type { Workspace } from './workspace.ts';
 
 export type Fit = 'cover' | 'contain';
 
+/**
+ * Probes of the clips that ship with a template, kept between renders: the template version hashes
+ * every file the template uses, so a version's clip never changes. This saves each render an
+ * ffprobe run per clip. Least recently used entries go first past the limit.
+ */
+const TEMPLATE_CLIP_PROBES = new Map<string, Promise<ClipInput>>();
+const MAX_TEMPLATE_CLIP_PROBES = 256;
+
 export interface ClipInput {
   file: string;
   /** Seconds, as ffprobe reads them. */
@@ -41,7 +49,12 @@ export type ResolvedBackground =
 export type ResolvedLayer =
   | { type: 'text'; layer: TextLayer; text: string }
   | { type: 'image'; layer: ImageLayer; file: string; fit: Fit; focalPoint?: { x: number; y: number } }
-  | { type: 'map'; layer: MapLayer; file: string }
+  /**
+   * `file` draws the map the first time it is called, in the raster stage, so that the ffmpeg runs of
+   * the segments drawn before it start first: drawing a map keeps the event loop busy for tens of
+   * milliseconds. It rejects with ADDRESS_NOT_FOUND when the address cannot be placed.
+   */
+  | { type: 'map'; layer: MapLayer; file: () => Promise<string> }
   | {
       type: 'video';
       layer: VideoLayer;
@@ -98,7 +111,7 @@ class Resolver {
     }
     return {
       kind: 'video',
-      clip: await this.#clip(this.#templateFile(background.video), `${field}.video`),
+      clip: await this.#templateClip(this.#templateFile(background.video), `${field}.video`),
       fit: background.fit,
       offset: background.offset,
       fill: background.fill,
@@ -112,7 +125,7 @@ class Resolver {
       case 'image':
         return this.#image(layer);
       case 'map':
-        return { type: 'map', layer, file: await this.#map(layer.variable) };
+        return { type: 'map', layer, file: () => this.#map(layer.variable) };
       case 'video':
         return this.#video(layer, field);
     }
@@ -140,7 +153,7 @@ class Resolver {
   async #video(layer: VideoLayer, field: string): Promise<ResolvedLayer> {
     if (layer.variable === undefined) {
       const file = this.#templateFile(layer.src ?? '');
-      const clip = await this.#clip(file, `${field}.src`);
+      const clip = await this.#templateClip(file, `${field}.src`);
       return { type: 'video', layer, clip, fit: layer.fit ?? 'cover', fill: 'freeze', keepAudio: false };
     }
     const variable = this.#declared(layer.variable, 'video');
@@ -187,20 +200,37 @@ class Resolver {
     return file;
   }
 
+  /** Probes a clip of the template, or takes its probe from an earlier render of the same version. */
+  #templateClip(file: string, field: string): Promise<ClipInput> {
+    const key = `${this.#template.version}\0${this.#context.ffmpeg.ffprobe}\0${file}`;
+    let clip = TEMPLATE_CLIP_PROBES.get(key);
+    if (clip === undefined) {
+      // Without the render's signal: other renders may wait for this probe, and a cancelled render
+      // must not fail them. A probe of a template's clip takes a few tens of milliseconds.
+      clip = this.#probeClip(file, field, undefined);
+      // A failed probe is not kept: the next render reports its own error.
+      clip.catch(() => TEMPLATE_CLIP_PROBES.delete(key));
+    } else {
+      TEMPLATE_CLIP_PROBES.delete(key);
+    }
+    TEMPLATE_CLIP_PROBES.set(key, clip);
+    if (TEMPLATE_CLIP_PROBES.size > MAX_TEMPLATE_CLIP_PROBES) {
+      TEMPLATE_CLIP_PROBES.delete(TEMPLATE_CLIP_PROBES.keys().next().value as string);
+    }
+    return clip;
+  }
+
   #clip(file: string, field: string): Promise<ClipInput> {
     let clip = this.#clips.get(file);
     if (clip === undefined) {
-      clip = this.#probeClip(file, field);
+      clip = this.#probeClip(file, field, this.#context.workspace.signal);
       this.#clips.set(file, clip);
     }
     return clip;
   }
 
-  async #probeClip(file: string, field: string): Promise<ClipInput> {
-    const info = await probeMedia(this.#context.ffmpeg, file, {
-      signal: this.#context.workspace.signal,
-      field,
-    });
+  async #probeClip(file: string, field: string, signal: AbortSignal | undefined): Promise<ClipInput> {
+    const info = await probeMedia(this.#context.ffmpeg, file, { signal, field });
     const video = firstStream(info, 'video');
     const duration = video?.duration ?? info.duration;
     if (video === undefined || !(duration > 0)) {

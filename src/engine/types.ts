@@ -35,6 +35,7 @@ export interface MapProvider {
 export type RenderStage = 'resolve' | 'plan' | 'raster' | 'encode' | 'join' | 'cover';
 
 export type RenderEvent =
+  /** Stages start in the order of `RenderStage`. `encode` starts before `raster` ends. */
   | { type: 'stage-start'; stage: RenderStage }
   | { type: 'stage-end'; stage: RenderStage; ms: number }
   /** Overall progress from 0 to 100; never goes down. */
@@ -53,7 +54,10 @@ export interface RenderRequest {
   maps?: MapProvider;
   /** Folder for temporary files (a private folder is made inside and removed at the end). */
   workDir?: string;
-  /** Threads given to one ffmpeg process; 0 lets ffmpeg choose. */
+  /**
+   * Threads given to one ffmpeg process. 0 or absent divides the cores among the processes that
+   * run at once (encode.ts), except in the single pass, where ffmpeg chooses.
+   */
   threads?: number;
   /**
    * Store of the segments that look the same in every Vidata of the template, kept between renders
@@ -76,7 +80,7 @@ export interface RenderResult {
   height: number;
   fps: number;
   frameCount: number;
-  /** Milliseconds spent in each stage. */
+  /** Milliseconds spent in each stage. `raster` and `encode` overlap. */
   timings: Partial<Record<RenderStage, number>>;
   /** Report of the segment cache's hits and misses, when the request had one. */
   cache?: CacheReport;

@@ -23,10 +23,10 @@ const WIDTH = 1280;
 const HEIGHT = 720;
 const FPS = 30;
 const NAME = 'Zoë Martin-Łukasz';
-/** 3 s into the greeting scene (which starts at 5 s): the name has scaled in and not started fading. */
-const GREETING_FRAME = 240;
-/** 3 s into the profile scene (which starts at 10 s): the photo has scaled in. */
-const PROFILE_FRAME = 390;
+/** 1.5 s into the greeting scene (which starts at 5 s): the name has scaled in and not started fading. */
+const GREETING_FRAME = 195;
+/** 1.5 s into the profile scene (which starts at 10 s): the photo has scaled in and not started fading. */
+const PROFILE_FRAME = 345;
 
 function layerById<T>(template: Template, id: string): T {
   for (const scene of template.scenes) {
@@ -179,7 +179,7 @@ describe('welcome template rendered by the command line', () => {
     assert.ok(other > 2 * chosen + 10, `the photo differs from image_1 by only ${other.toFixed(2)}`);
   });
 
-  it('writes the cover of frame 240', async () => {
+  it('writes the cover of frame 195', async () => {
     const image = await decodeImage(cover);
     assert.equal(image.width, WIDTH);
     assert.equal(image.height, HEIGHT);

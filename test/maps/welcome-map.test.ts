@@ -19,8 +19,8 @@ const WELCOME = path.join(import.meta.dirname, '..', '..', 'templates', 'welcome
 const MAP_VARIABLE = 'TXT_MAP_IMG_adresse.png';
 /** The map layer's box in the welcome template. */
 const MAP_BOX = { x: 580, y: 132, w: 640, h: 440 };
-/** 3 s into the scene: the map has slid in (0.4 s + 0.7 s) and not started fading out. */
-const FRAME_SECONDS = 3;
+/** 1.2 s into the scene: the map has slid in (0.3 s + 0.5 s) and not started fading out (1.7 s). */
+const FRAME_SECONDS = 1.2;
 const { ffmpeg } = loadConfig();
 
 let dir: string;
