@@ -1,0 +1,228 @@
+/**
+ * The render worker pool with real worker processes, the real engine and ffmpeg: results, events
+ * and error codes across the process boundary, a worker killed during a render, cancellation.
+ */
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdtemp, rm, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { after, before, describe, it } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { pino } from 'pino';
+import { loadConfig } from '../../src/config.ts';
+import { VidataError, isVidataError } from '../../src/errors.ts';
+import type { RenderEvent, RenderRequest } from '../../src/engine/types.ts';
+import { createMapProvider, templateMapFonts } from '../../src/maps/index.ts';
+import type { RenderHints } from '../../src/service/render-job.ts';
+import { loadTemplate, type Template } from '../../src/template/load.ts';
+import { validateValues, type ResolvedValues } from '../../src/template/values.ts';
+import { RenderWorkerPool } from '../../src/worker/pool.ts';
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+const API_TEMPLATE = path.join(here, '..', 'fixtures', 'api-template');
+const WELCOME_TEMPLATE = path.join(here, '..', '..', 'templates', 'welcome');
+const config = loadConfig({});
+
+/** Process ids of the children of a process, from /proc (the ffmpeg runs of a worker). */
+function childPids(pid: number): number[] {
+  const pids: number[] = [];
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
+    if (children) pids.push(...children.split(' ').map(Number));
+  }
+  return pids;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+describe('render worker pool', () => {
+  let root: string;
+  let pool: RenderWorkerPool;
+  let apiTemplate: Template;
+  let welcome: Template;
+  let serial = 0;
+
+  before(async () => {
+    root = await mkdtemp(path.join(tmpdir(), 'vidata-worker-'));
+    pool = new RenderWorkerPool({
+      size: 1,
+      settings: { maps: config.maps, mapsCacheDir: path.join(root, 'maps') },
+      logger: pino({ level: 'silent' }),
+    });
+    await pool.start();
+    apiTemplate = await loadTemplate(API_TEMPLATE);
+    welcome = await loadTemplate(WELCOME_TEMPLATE);
+  });
+  after(async () => {
+    await pool.close();
+    await rm(root, { recursive: true, force: true });
+  });
+
+  /** A request as the render job makes it, writing into a folder of its own. */
+  async function request(
+    template: Template,
+    values: ResolvedValues,
+    extra: Partial<RenderRequest> = {},
+  ): Promise<RenderRequest> {
+    const workDir = await mkdtemp(path.join(root, `job-${serial++}-`));
+    return {
+      template,
+      values,
+      output: { video: path.join(workDir, 'video.mp4'), cover: path.join(workDir, 'cover.jpg') },
+      ffmpeg: config.ffmpeg,
+      workDir,
+      ...extra,
+    };
+  }
+
+  const apiValues = () => validateValues(apiTemplate, { TXT_USEREMAIL: 'ada@example.org' });
+  const welcomeValues = () =>
+    validateValues(welcome, {
+      TXT_USEREMAIL: 'ada@example.org',
+      TXT_NAME: 'Ada Lovelace',
+      TXT_METIER: 'Métrologue',
+    });
+
+  it('renders in another process with events', async () => {
+    const maps = createMapProvider(config.maps);
+    const values = await apiValues();
+    const address = values.texts['TXT_MAP_IMG_map.png'] ?? '';
+    const hints: RenderHints = {
+      maps: {
+        fonts: templateMapFonts(apiTemplate),
+        locations: new Map([[address, await maps.locate(address)]]),
+      },
+    };
+    const events: RenderEvent[] = [];
+    const result = await pool.render(
+      await request(apiTemplate, values, {
+        maps: maps.withFonts(hints.maps?.fonts ?? []),
+        onEvent: (event) => events.push(event),
+      }),
+      hints,
+    );
+
+    assert.equal(result.width, 320);
+    assert.equal(result.height, 180);
+    assert.ok((await stat(result.video)).size > 0, 'video file is empty');
+    assert.ok((await stat(result.cover)).size > 0, 'cover file is empty');
+    assert.ok(
+      events.some((e) => e.type === 'progress'),
+      'no progress event',
+    );
+    assert.ok(
+      events.some((e) => e.type === 'stage-end' && e.stage === 'join'),
+      'no join stage event',
+    );
+  });
+
+  it('keeps error codes across the boundary', async () => {
+    const values = await apiValues();
+    values.images['IMG_photo.png'] = { kind: 'upload', filename: 'gone1234.png' };
+    const asked: string[] = [];
+    const rejected = pool.render(
+      await request(apiTemplate, values, {
+        media: {
+          resolveUpload: (filename) => {
+            asked.push(filename);
+            return Promise.reject(
+              new VidataError('UPLOAD_NOT_FOUND', `No upload ${filename}.`, {
+                field: 'variables.IMG_photo.png',
+                details: { filename },
+              }),
+            );
+          },
+        },
+      }),
+    );
+
+    const error = await rejected.then(
+      () => assert.fail('the render succeeded'),
+      (e: unknown) => e,
+    );
+    assert.ok(isVidataError(error), `not a VidataError: ${String(error)}`);
+    assert.equal(error.code, 'UPLOAD_NOT_FOUND');
+    assert.equal(error.field, 'variables.IMG_photo.png');
+    assert.deepEqual(error.details, { filename: 'gone1234.png' });
+    assert.deepEqual(asked, ['gone1234.png']);
+  });
+
+  it('reports an engine error code from the worker', async () => {
+    const missing = path.join(root, 'no-such-ffmpeg');
+    const rejected = pool.render(
+      await request(apiTemplate, await apiValues(), { ffmpeg: { ffmpeg: missing, ffprobe: missing } }),
+    );
+    await assert.rejects(rejected, (e: unknown) => isVidataError(e) && e.code === 'FFMPEG_NOT_FOUND');
+  });
+
+  it('fails the render of a killed worker and replaces it', async () => {
+    const [pid] = pool.pids();
+    assert.ok(pid !== undefined, 'no worker running');
+    let killed = false;
+    const rendering = pool.render(
+      await request(welcome, await welcomeValues(), {
+        singlePass: true,
+        onEvent: (event) => {
+          if (event.type === 'progress' && !killed) {
+            killed = true;
+            process.kill(pid, 'SIGKILL');
+          }
+        },
+      }),
+    );
+
+    const error = await rendering.then(
+      () => assert.fail('the render succeeded'),
+      (e: unknown) => e,
+    );
+    assert.ok(isVidataError(error), `not a VidataError: ${String(error)}`);
+    assert.equal(error.code, 'RENDER_FAILED');
+    assert.equal(error.retryable, true);
+    assert.deepEqual(error.details, { exitCode: null, signal: 'SIGKILL' });
+
+    const next = await pool.render(await request(apiTemplate, await apiValues()));
+    assert.ok((await stat(next.video)).size > 0, 'video of the next render is empty');
+    const [replacement] = pool.pids();
+    assert.ok(replacement !== undefined && replacement !== pid, 'the killed worker was not replaced');
+  });
+
+  it('cancels a render in the worker and stops its ffmpeg', async () => {
+    const [pid] = pool.pids();
+    assert.ok(pid !== undefined, 'no worker running');
+    const controller = new AbortController();
+    const rendering = pool.render(
+      await request(welcome, await welcomeValues(), {
+        singlePass: true,
+        signal: controller.signal,
+        onEvent: (event) => {
+          if (event.type === 'progress' && event.progress > 0) controller.abort();
+        },
+      }),
+    );
+
+    await assert.rejects(rendering, (e: unknown) => isVidataError(e) && e.code === 'RENDER_CANCELLED');
+    assert.ok(isAlive(pid), 'the worker exited after a cancel');
+    assert.deepEqual(childPids(pid), [], 'ffmpeg processes left running after the cancel');
+    assert.deepEqual(pool.pids(), [pid]);
+
+    const next = await pool.render(await request(apiTemplate, await apiValues()));
+    assert.ok((await stat(next.video)).size > 0, 'video of the next render is empty');
+  });
+
+  it('rejects a render cancelled before it starts', async () => {
+    const controller = new AbortController();
+    controller.abort();
+    const rendering = pool.render(
+      await request(apiTemplate, await apiValues(), { signal: controller.signal }),
+    );
+    await assert.rejects(rendering, (e: unknown) => isVidataError(e) && e.code === 'RENDER_CANCELLED');
+  });
+});
