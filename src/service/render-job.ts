@@ -83,10 +83,7 @@ async function renderVidata(options: RenderJobOptions, job: QueuedJob): Promise<
   const progress = new ProgressWriter(db, vidataId, logger);
   try {
     const values = JSON.parse(row.resolved) as ResolvedValues;
-    const mapHints = {
-      fonts: templateMapFonts(template),
-      locations: await locateAddresses(template, values, options.maps, job.signal),
-    };
+    const mapHints = await renderMapHints(template, values, options.maps, job.signal);
     const result = await options.render(
       {
         template,
@@ -132,18 +129,18 @@ async function renderVidata(options: RenderJobOptions, job: QueuedJob): Promise<
 }
 
 /**
- * Geocodes the job's map addresses in this process, so a render worker draws its maps without
- * loading a geocoder of its own (the offline tables take about 85 MB) and online geocoders keep
- * one request pacing for every worker. An address that cannot be placed is recorded as undefined,
+ * Lists the template's map fonts and geocodes the job's map addresses in this process, so a render
+ * worker draws its maps without loading a geocoder of its own (the offline tables take about
+ * 85 MB) and online geocoders keep one request pacing for every worker. An address that cannot be placed is recorded as undefined,
  * so the render fails with ADDRESS_NOT_FOUND as before. Any other error leaves the address out, and
  * the render geocodes it again, because a map variable no layer shows must not fail the render.
  */
-async function locateAddresses(
+export async function renderMapHints(
   template: Template,
   values: ResolvedValues,
   maps: VidataMapProvider,
-  signal: AbortSignal,
-): Promise<Map<string, GeocodeResult | undefined>> {
+  signal?: AbortSignal,
+): Promise<NonNullable<RenderHints['maps']>> {
   const locations = new Map<string, GeocodeResult | undefined>();
   for (const variable of template.variables) {
     if (variable.kind !== 'map') continue;
@@ -155,7 +152,7 @@ async function locateAddresses(
       if (isVidataError(error) && error.code === 'ADDRESS_NOT_FOUND') locations.set(address, undefined);
     }
   }
-  return locations;
+  return { fonts: templateMapFonts(template), locations };
 }
 
 async function setStatus(

@@ -4,7 +4,7 @@
  * and rejected with TEXT_UNSUPPORTED_CHARACTER.
  */
 import { VidataError } from '../../errors.ts';
-import { fontChain, type FontSet } from './fonts.ts';
+import { fontChain, registerFamilies, type FontFace, type FontSet } from './fonts.ts';
 
 /**
  * Characters that need no glyph: white space and other separators, control characters, and the
@@ -39,8 +39,31 @@ export function describeCharacter(character: string): string {
 }
 
 /**
+ * Returns the aliases of the families that draw `text`: for each character, the first family of
+ * the chain that covers it, as canvas picks them. `family` is as for findUnsupportedCharacter.
+ */
+export function familiesDrawing(text: string, fonts: FontSet, family?: string): Set<string> {
+  const chain =
+    family === undefined ? [...new Set(fonts.faces.map((f) => f.alias))] : fontChain(fonts, family);
+  const facesByAlias = new Map<string, FontFace[]>();
+  for (const face of fonts.faces)
+    facesByAlias.set(face.alias, [...(facesByAlias.get(face.alias) ?? []), face]);
+  const drawing = new Set<string>();
+  const checked = new Set<number>();
+  for (const character of text) {
+    const codePoint = character.codePointAt(0) as number;
+    if (checked.has(codePoint) || NEEDS_NO_GLYPH.test(character)) continue;
+    checked.add(codePoint);
+    const alias = chain.find((a) => facesByAlias.get(a)?.some((face) => face.coverage.has(codePoint)));
+    if (alias !== undefined) drawing.add(alias);
+  }
+  return drawing;
+}
+
+/**
  * Throws TEXT_UNSUPPORTED_CHARACTER naming the first character of `text` that no font of the chain
- * covers. `family` is as for findUnsupportedCharacter.
+ * covers. Otherwise registers the shipped families that draw the text, so it may be drawn next.
+ * `family` is as for findUnsupportedCharacter.
  */
 export function assertSupportedText(options: {
   text: string;
@@ -49,7 +72,10 @@ export function assertSupportedText(options: {
   field?: string;
 }): void {
   const character = findUnsupportedCharacter(options.text, options.fonts, options.family);
-  if (character === undefined) return;
+  if (character === undefined) {
+    registerFamilies(familiesDrawing(options.text, options.fonts, options.family));
+    return;
+  }
   throw new VidataError(
     'TEXT_UNSUPPORTED_CHARACTER',
     `The character ${describeCharacter(character)} cannot be drawn: no font of the template covers it.`,
