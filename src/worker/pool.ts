@@ -165,9 +165,16 @@ export class RenderWorkerPool {
 
   #spawn(): Worker {
     const child = fork(CHILD_MODULE, [], {
-      // The worker runs TypeScript through tsx like the server. The loader is given by absolute
-      // URL, because a bare "tsx" would be resolved from the working folder, not from this project.
-      execArgv: ['--import', import.meta.resolve('tsx')],
+      execArgv: [
+        // The worker runs TypeScript through tsx like the server. The loader is given by absolute
+        // URL, because a bare "tsx" would be resolved from the working folder, not this project.
+        '--import',
+        import.meta.resolve('tsx'),
+        // V8 lets each semi-space of the young generation grow to 16 MB on 64-bit systems. At
+        // 2 MB, the worker's peak in a welcome render fell by about 25 MB, and its CPU time did
+        // not change measurably (2 cores).
+        '--max-semi-space-size=2',
+      ],
       serialization: 'advanced',
       // glibc gives each thread that allocates (libuv, libvips, Skia) an arena of its own, up to
       // 8 per core, and freed memory stays in them: two arenas cut the worker's peak by about
