@@ -205,8 +205,11 @@ export class RenderWorkerPool {
       worker.job = job;
       this.#send(worker, { type: 'render', jobId: job.id, request: job.message });
     }
-    const starting = [...this.#workers].filter((w) => !w.isReady).length;
-    if (this.#waiting.length > starting && this.#workers.size < this.#options.size) this.#spawn();
+    let starting = [...this.#workers].filter((w) => !w.isReady).length;
+    while (this.#waiting.length > starting && this.#workers.size < this.#options.size) {
+      this.#spawn();
+      starting++;
+    }
   }
 
   #cancel(job: Job): void {
@@ -311,12 +314,16 @@ export class RenderWorkerPool {
       }
     }
     if (this.#closed) return;
-    // A worker that never became ready is replaced only when a job asks for one (in #pump), so a
-    // worker that cannot start is not restarted in a loop.
-    if (worker.isReady) {
-      this.#options.logger.info({ pid: worker.child.pid }, 'render worker replaced');
-      this.#spawn();
+    if (!worker.isReady) {
+      // A worker that cannot start would fail again at once, so the jobs waiting for it fail (the
+      // queue retries them after its delay) rather than the pool restarting workers in a loop.
+      worker.ready.catch((error: unknown) => {
+        for (const waiting of this.#waiting.splice(0)) waiting.reject(error);
+      });
+      return;
     }
+    this.#options.logger.info({ pid: worker.child.pid }, 'render worker replaced');
+    this.#spawn();
     this.#pump();
   }
 

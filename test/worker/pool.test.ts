@@ -226,3 +226,33 @@ describe('render worker pool', () => {
     await assert.rejects(rendering, (e: unknown) => isVidataError(e) && e.code === 'RENDER_CANCELLED');
   });
 });
+
+describe('render worker pool start failure', () => {
+  it('fails waiting renders without restarting', async () => {
+    // No worker starts within 1 ms, so each start times out and the worker is killed.
+    const pool = new RenderWorkerPool({
+      size: 1,
+      settings: { maps: config.maps },
+      logger: pino({ level: 'silent' }),
+      startTimeoutMs: 1,
+    });
+    try {
+      const template = await loadTemplate(API_TEMPLATE);
+      const values = await validateValues(template, { TXT_USEREMAIL: 'ada@example.org' });
+      const rendering = pool.render({
+        template,
+        values,
+        output: { video: '/nonexistent/video.mp4', cover: '/nonexistent/cover.jpg' },
+        ffmpeg: config.ffmpeg,
+      });
+
+      await assert.rejects(
+        rendering,
+        (e: unknown) => isVidataError(e) && e.code === 'RENDER_FAILED' && /did not start/.test(e.message),
+      );
+      assert.deepEqual(pool.pids(), [], 'a worker was started again after the failure');
+    } finally {
+      await pool.close();
+    }
+  });
+});
