@@ -59,7 +59,7 @@ export interface Gazetteer {
 }
 
 /**
- * What the offline map draws from the tables, loaded apart from the geocoder's name indexes, so a
+ * The offline map's data from the tables, loaded apart from the geocoder's name indexes, so a
  * process that draws maps of addresses placed elsewhere does not hold those (about 85 MB).
  */
 export interface MapPlaces {
