@@ -66,7 +66,7 @@ describe('render worker pool', () => {
     await rm(root, { recursive: true, force: true });
   });
 
-  /** A request as the render job makes it, writing into a folder of its own. */
+  /** Builds a request as the render job does, writing into a folder of its own. */
   async function request(
     template: Template,
     values: ResolvedValues,
@@ -127,12 +127,12 @@ describe('render worker pool', () => {
   it('keeps error codes across the boundary', async () => {
     const values = await apiValues();
     values.images['IMG_photo.png'] = { kind: 'upload', filename: 'gone1234.png' };
-    const asked: string[] = [];
+    const requested: string[] = [];
     const rejected = pool.render(
       await request(apiTemplate, values, {
         media: {
           resolveUpload: (filename) => {
-            asked.push(filename);
+            requested.push(filename);
             return Promise.reject(
               new VidataError('UPLOAD_NOT_FOUND', `No upload ${filename}.`, {
                 field: 'variables.IMG_photo.png',
@@ -152,7 +152,7 @@ describe('render worker pool', () => {
     assert.equal(error.code, 'UPLOAD_NOT_FOUND');
     assert.equal(error.field, 'variables.IMG_photo.png');
     assert.deepEqual(error.details, { filename: 'gone1234.png' });
-    assert.deepEqual(asked, ['gone1234.png']);
+    assert.deepEqual(requested, ['gone1234.png']);
   });
 
   it('reports an engine error code from the worker', async () => {
@@ -191,7 +191,8 @@ describe('render worker pool', () => {
     const next = await pool.render(await request(apiTemplate, await apiValues()));
     assert.ok((await stat(next.video)).size > 0, 'video of the next render is empty');
     const [replacement] = pool.pids();
-    assert.ok(replacement !== undefined && replacement !== pid, 'the killed worker was not replaced');
+    assert.ok(replacement !== undefined, 'no worker after the kill');
+    assert.notEqual(replacement, pid, 'the killed worker was not replaced');
   });
 
   it('cancels a render in the worker and stops its ffmpeg', async () => {

@@ -125,8 +125,8 @@ describe('service with render workers', () => {
     const [pid] = pool.pids();
     assert.ok(pid !== undefined, 'no worker running');
     assert.deepEqual(childPids(pid), [], 'ffmpeg processes left running after the cancel');
-    const gone = await current.app.inject({ url: `/v1/vidata/${id}?vkey=${current.key}` });
-    assert.equal(gone.statusCode, 404);
+    const deletedVidata = await current.app.inject({ url: `/v1/vidata/${id}?vkey=${current.key}` });
+    assert.equal(deletedVidata.statusCode, 404);
     assert.equal(attempts, 1);
   });
 });
