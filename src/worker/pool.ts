@@ -180,6 +180,9 @@ export class RenderWorkerPool {
       // 8 per core, and freed memory stays in them: two arenas cut the worker's peak by about
       // 40 MB in a welcome render (measured on 2 cores). An operator's own setting wins.
       env: { MALLOC_ARENA_MAX: '2', ...process.env },
+      // A process group of its own, so that the ffmpeg processes of a worker that was killed can
+      // be stopped with it (see #exited). The worker exits by itself when the server goes away.
+      detached: true,
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const worker = new Worker(child, this.#options.startTimeoutMs);
@@ -292,6 +295,8 @@ export class RenderWorkerPool {
 
   #exited(worker: Worker, code: number | null, signal: NodeJS.Signals | null): void {
     worker.hasExited = true;
+    // A worker that was killed leaves its ffmpeg processes running; they share its process group.
+    if (worker.child.pid !== undefined) killGroup(worker.child.pid);
     this.#workers.delete(worker);
     const job = worker.job;
     worker.job = undefined;
@@ -334,6 +339,15 @@ export class RenderWorkerPool {
       if (error)
         this.#options.logger.warn({ err: error, pid: worker.child.pid }, 'message to a render worker failed');
     });
+  }
+}
+
+function killGroup(pid: number): void {
+  try {
+    process.kill(-pid, 'SIGKILL');
+  } catch (error) {
+    // ESRCH: no process of the group is left, which is the usual case.
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
   }
 }
 

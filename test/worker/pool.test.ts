@@ -34,6 +34,16 @@ function childPids(pid: number): number[] {
   return pids;
 }
 
+/** True unless the process is gone or a zombie (killed, waiting for its new parent to reap it). */
+function isRunning(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+  } catch {
+    return false;
+  }
+}
+
 function isAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -167,12 +177,14 @@ describe('render worker pool', () => {
     const [pid] = pool.pids();
     assert.ok(pid !== undefined, 'no worker running');
     let killed = false;
+    let ffmpegAtKill: number[] = [];
     const rendering = pool.render(
       await request(welcome, await welcomeValues(), {
         singlePass: true,
         onEvent: (event) => {
-          if (event.type === 'progress' && !killed) {
+          if (event.type === 'progress' && event.progress > 5 && !killed) {
             killed = true;
+            ffmpegAtKill = childPids(pid);
             process.kill(pid, 'SIGKILL');
           }
         },
@@ -187,6 +199,11 @@ describe('render worker pool', () => {
     assert.equal(error.code, 'RENDER_FAILED');
     assert.equal(error.retryable, true);
     assert.deepEqual(error.details, { exitCode: null, signal: 'SIGKILL' });
+    // Progress past 5 % of a single pass comes from its ffmpeg, so one was running at the kill.
+    assert.ok(ffmpegAtKill.length > 0, 'no ffmpeg process was running at the kill');
+    for (const ffmpeg of ffmpegAtKill) {
+      assert.ok(!isRunning(ffmpeg), `ffmpeg ${ffmpeg} of the killed worker is still running`);
+    }
 
     const next = await pool.render(await request(apiTemplate, await apiValues()));
     assert.ok((await stat(next.video)).size > 0, 'video of the next render is empty');
