@@ -34,11 +34,16 @@ function childPids(pid: number): number[] {
   return pids;
 }
 
-/** True unless the process is gone or a zombie (killed, waiting for its new parent to reap it). */
+/**
+ * True unless the process is gone, a zombie (killed, waiting for its new parent to reap it) or
+ * has a SIGKILL pending (bit 9 of the ShdPnd mask in /proc/<pid>/status).
+ */
 function isRunning(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
+    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
+    const pending = /^ShdPnd:\s*([0-9a-f]+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return pending === undefined || (BigInt(`0x${pending}`) & 0x100n) === 0n;
   } catch {
     return false;
   }
@@ -182,7 +187,7 @@ describe('render worker pool', () => {
       await request(welcome, await welcomeValues(), {
         singlePass: true,
         onEvent: (event) => {
-          if (event.type === 'progress' && event.progress > 5 && !killed) {
+          if (event.type === 'progress' && event.progress > 15 && !killed) {
             killed = true;
             ffmpegAtKill = childPids(pid);
             process.kill(pid, 'SIGKILL');
@@ -199,7 +204,7 @@ describe('render worker pool', () => {
     assert.equal(error.code, 'RENDER_FAILED');
     assert.equal(error.retryable, true);
     assert.deepEqual(error.details, { exitCode: null, signal: 'SIGKILL' });
-    // Progress past 5 % of a single pass comes from its ffmpeg, so one was running at the kill.
+    // Progress past 15 % of a single pass comes from its encoding ffmpeg, so one ran at the kill.
     assert.ok(ffmpegAtKill.length > 0, 'no ffmpeg process was running at the kill');
     for (const ffmpeg of ffmpegAtKill) {
       assert.ok(!isRunning(ffmpeg), `ffmpeg ${ffmpeg} of the killed worker is still running`);
