@@ -6,14 +6,19 @@ const TICKS_PER_SECOND = 100;
 const PAGE_BYTES = 4096;
 
 /**
- * CPU seconds used so far by this process and its children that have ended (ffmpeg runs), from
- * /proc/self/stat (fields utime, stime, cutime, cstime).
+ * CPU seconds used so far by the processes `pids` (this one by default) and by their children that
+ * have ended (ffmpeg runs), from /proc/<pid>/stat (fields utime, stime, cutime, cstime). Render
+ * workers that are still running must be listed, because their time counts in this process only
+ * once they exit.
  */
-export function cpuSeconds(): number {
-  const stat = readFileSync('/proc/self/stat', 'utf8');
-  // The command name may contain spaces; the fields after it are separated by single spaces.
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+export function cpuSeconds(pids: readonly number[] = [process.pid]): number {
+  let ticks = 0;
+  for (const pid of pids) {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // The command name may contain spaces; the fields after it are separated by single spaces.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    ticks += [11, 12, 13, 14].reduce((sum, i) => sum + Number(fields[i]), 0);
+  }
   return ticks / TICKS_PER_SECOND;
 }
 
@@ -47,8 +52,10 @@ export function treeResidentBytes(pid: number = process.pid): {
 }
 
 /**
- * Samples the resident memory of this process tree every `intervalMs` and keeps the peaks: of the
- * whole tree, of this process alone, of its children together, and of the largest single child.
+ * Samples the resident memory of process trees every `intervalMs` and keeps the peaks: of a whole
+ * tree, of its root process alone, of the root's descendants together, and of the largest single
+ * descendant. The trees are this process's by default, or those of the processes `roots` returns
+ * at each sample (render workers), and then every peak is that of one worker.
  */
 export class PeakMemory {
   total = 0;
@@ -56,8 +63,10 @@ export class PeakMemory {
   children = 0;
   largestChild = 0;
   readonly #timer: NodeJS.Timeout;
+  readonly #roots: () => readonly number[];
 
-  constructor(intervalMs = 20) {
+  constructor(intervalMs = 20, roots: () => readonly number[] = () => [process.pid]) {
+    this.#roots = roots;
     this.#timer = setInterval(() => this.#sample(), intervalMs);
   }
 
@@ -68,11 +77,13 @@ export class PeakMemory {
   }
 
   #sample(): void {
-    const { self, children, largestChild } = treeResidentBytes();
-    this.total = Math.max(this.total, self + children);
-    this.self = Math.max(this.self, self);
-    this.children = Math.max(this.children, children);
-    this.largestChild = Math.max(this.largestChild, largestChild);
+    for (const root of this.#roots()) {
+      const { self, children, largestChild } = treeResidentBytes(root);
+      this.total = Math.max(this.total, self + children);
+      this.self = Math.max(this.self, self);
+      this.children = Math.max(this.children, children);
+      this.largestChild = Math.max(this.largestChild, largestChild);
+    }
   }
 }
 

@@ -1,16 +1,18 @@
 /**
  * The render part of the bench: renders a template several times through the engine, as the
- * service's render job calls it (map provider with the template's fonts, a work folder per job, the
- * segment cache), and measures each way of rendering in the same run.
+ * service's render job calls it (in render worker processes, map provider with the template's fonts
+ * and addresses geocoded beforehand, a work folder per job, the segment cache), and measures each
+ * way of rendering in the same run.
  */
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config.ts';
 import { SegmentCache } from '../src/engine/cache/store.ts';
-import { render } from '../src/engine/render.ts';
 import type { RenderRequest, RenderResult } from '../src/engine/types.ts';
-import { createMapProvider, templateMapFonts } from '../src/maps/index.ts';
+import { createMapProvider } from '../src/maps/index.ts';
+import { renderMapHints } from '../src/service/render-job.ts';
+import { RenderWorkerPool } from '../src/worker/pool.ts';
 import type { Template } from '../src/template/load.ts';
 import { validateValues } from '../src/template/values.ts';
 import { cpuSeconds, median, PeakMemory, percentile } from './measure.ts';
@@ -30,7 +32,7 @@ export interface RenderFigures {
   /** Vidatas per hour with `concurrency` renders at once, cache warm. */
   perHour: number;
   concurrency: number;
-  /** Peak resident bytes (whole tree, this process, its ffmpeg children): one render at a time, and `concurrency` at once. */
+  /** Peak resident bytes of one render worker (whole tree, the worker, its ffmpeg children): one render at a time, and `concurrency` at once. */
   peakOne: Peak;
   peakLoaded: Peak;
   /** Frames encoded per Vidata with a warm cache, and the video's frames. */
@@ -54,6 +56,26 @@ export interface RenderBench {
 export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
   const config = loadConfig();
   const maps = createMapProvider(config.maps, { cacheDir: path.join(bench.root, 'maps') });
+  // One worker per render at once, as `vidata serve` runs them by default.
+  const workers = new RenderWorkerPool({
+    size: Math.max(1, availableParallelism()),
+    settings: { maps: config.maps, mapsCacheDir: path.join(bench.root, 'maps') },
+    logger: { info: () => {}, warn: () => {}, error: () => {} },
+  });
+  await workers.start();
+  try {
+    return await benchWith(bench, workers, config, maps);
+  } finally {
+    await workers.close();
+  }
+}
+
+async function benchWith(
+  bench: RenderBench,
+  workers: RenderWorkerPool,
+  config: ReturnType<typeof loadConfig>,
+  maps: ReturnType<typeof createMapProvider>,
+): Promise<RenderFigures> {
   const { template } = bench;
   let serial = 0;
   const renderOne: RenderOne = async (extra, keep, again = false) => {
@@ -65,15 +87,19 @@ export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
     const workDir = await mkdtemp(path.join(bench.root, 'job-'));
     const started = performance.now();
     try {
-      const result = await render({
-        template,
-        values,
-        output: { video: path.join(workDir, 'video.mp4'), cover: path.join(workDir, 'cover.jpg') },
-        ffmpeg: config.ffmpeg,
-        maps: maps.withFonts(templateMapFonts(template)),
-        workDir,
-        ...extra,
-      });
+      const mapHints = await renderMapHints(template, values, maps);
+      const result = await workers.render(
+        {
+          template,
+          values,
+          output: { video: path.join(workDir, 'video.mp4'), cover: path.join(workDir, 'cover.jpg') },
+          ffmpeg: config.ffmpeg,
+          maps: maps.withFonts(mapHints.fonts, mapHints.locations),
+          workDir,
+          ...extra,
+        },
+        { maps: mapHints },
+      );
       const seconds = (performance.now() - started) / 1000;
       if (keep !== undefined) await rename(result.video, keep);
       return { seconds, result };
@@ -105,8 +131,10 @@ export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
   const join: number[] = [];
   let encodedFrames = 0;
   let frameCount = 0;
-  const memoryOne = new PeakMemory();
-  const cpuBefore = cpuSeconds();
+  const workerTrees = () => workers.pids();
+  const cpuOfAll = () => cpuSeconds([process.pid, ...workers.pids()]);
+  const memoryOne = new PeakMemory(20, workerTrees);
+  const cpuBefore = cpuOfAll();
   for (let i = 0; i < bench.runs; i++) {
     const { seconds, result } = await renderOne({ cache });
     warm.push(seconds);
@@ -114,7 +142,7 @@ export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
     encodedFrames = result.cache?.encodedFrames ?? 0;
     frameCount = result.frameCount;
   }
-  const warmCpu = (cpuSeconds() - cpuBefore) / bench.runs;
+  const warmCpu = (cpuOfAll() - cpuBefore) / bench.runs;
   const peakOne = memoryOne.stop();
 
   const quality = await checkQuality(renderOne, cache, bench.root);
@@ -126,7 +154,7 @@ export async function benchRenders(bench: RenderBench): Promise<RenderFigures> {
   const cores = Math.max(1, availableParallelism());
   const total = Math.max(cores * 2, bench.runs);
   const loaded = async (concurrency: number, threads: number): Promise<Schedule> => {
-    const memory = new PeakMemory();
+    const memory = new PeakMemory(20, workerTrees);
     const latency: number[] = [];
     const started = performance.now();
     let next = 0;
@@ -180,7 +208,7 @@ function threadsLabel(threads: number): string {
 
 export function scheduleTable(rows: readonly RenderFigures[]): string {
   const lines = [
-    '| template | renders at once | ffmpeg threads | Vidatas per hour | median seconds per Vidata | peak resident memory |',
+    '| template | renders at once | ffmpeg threads | Vidatas per hour | median seconds per Vidata | peak resident memory per worker |',
     '| --- | --- | --- | --- | --- | --- |',
   ];
   for (const r of rows) {
@@ -266,7 +294,7 @@ export function renderTable(rows: readonly RenderFigures[]): string {
   const s = (x: number) => `${x.toFixed(2)} s`;
   const mb = (bytes: number) => `${Math.round(bytes / 1024 ** 2)} MB`;
   const peak = (p: Peak) =>
-    `${mb(p.total)} (node ${mb(p.self)}, ffmpeg ${mb(p.children)}, largest ffmpeg ${mb(p.largestChild)})`;
+    `${mb(p.total)} (worker ${mb(p.self)}, its ffmpeg ${mb(p.children)}, largest ffmpeg ${mb(p.largestChild)})`;
   const metrics: [string, (r: RenderFigures) => string][] = [
     ['full single pass, median', (r) => s(median(r.fullPass))],
     ['cache cold, median / p95', (r) => `${s(median(r.cold))} / ${s(percentile(r.cold, 95))}`],
@@ -277,8 +305,8 @@ export function renderTable(rows: readonly RenderFigures[]): string {
       'Vidatas per hour at full load, warm',
       (r) => `${Math.round(r.perHour)} (${r.concurrency} renders at once)`,
     ],
-    ['peak resident memory, 1 render at a time', (r) => peak(r.peakOne)],
-    ['peak resident memory, full load', (r) => peak(r.peakLoaded)],
+    ['peak resident memory per worker, 1 render at a time', (r) => peak(r.peakOne)],
+    ['peak resident memory per worker, full load', (r) => peak(r.peakLoaded)],
     ['floor: stream-copy join and mux alone, median', (r) => s(median(r.join))],
     ['frames encoded per Vidata, warm', (r) => `${r.encodedFrames} of ${r.frameCount}`],
   ];

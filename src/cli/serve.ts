@@ -1,6 +1,6 @@
 /**
- * `vidata serve`: the API server with the embedded default (SQLite, local files, in-process render
- * queue). On its first start with an empty data folder it creates a demo project on the welcome
+ * `vidata serve`: the API server with the embedded default (SQLite, local files, the database render
+ * queue, renders run by VIDATA_RENDER_CONCURRENCY worker processes). On its first start with an empty data folder it creates a demo project on the welcome
  * template and prints its id, its key (shown this once) and a curl command to try it.
  */
 import { existsSync, readdirSync } from 'node:fs';
@@ -11,9 +11,9 @@ import { pino } from 'pino';
 import { startServer } from '../api/server.ts';
 import { loadConfig } from '../config.ts';
 import { isVidataError } from '../errors.ts';
-import { render } from '../engine/render.ts';
 import type { Services } from '../service/context.ts';
 import type { Project } from '../service/projects.ts';
+import { RenderWorkerPool } from '../worker/pool.ts';
 
 const DEMO_TEMPLATE = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates/welcome');
 
@@ -27,36 +27,52 @@ export function registerServeCommand(program: Command): void {
       const firstStart = isEmptyFolder(config.server.dataDir);
       let demo: { project: Project; key: string; variables: Record<string, string> } | undefined;
 
-      const server = await startServer({
-        config,
+      const workers = new RenderWorkerPool({
+        size: config.server.renderConcurrency,
+        settings: { maps: config.maps, mapsCacheDir: path.join(config.server.dataDir, 'cache', 'maps') },
         logger,
-        render,
-        beforeStart: async (services) => {
-          if ((await services.projects.count()) > 0) return;
-          if (!firstStart) {
-            logger.warn('no project yet: create one with vidata projects create');
-            return;
-          }
-          try {
-            demo = await createDemoProject(services);
-          } catch (error) {
-            // The API is useful without the demo, so a broken demo template does not stop the server.
-            if (!isVidataError(error)) throw error;
-            logger.error({ err: error, template: DEMO_TEMPLATE }, 'demo project not created');
-          }
-        },
       });
+      let server: Awaited<ReturnType<typeof startServer>>;
+      try {
+        await workers.start();
+        server = await startServer({
+          config,
+          logger,
+          render: workers.render,
+          beforeStart: async (services) => {
+            if ((await services.projects.count()) > 0) return;
+            if (!firstStart) {
+              logger.warn('no project yet: create one with vidata projects create');
+              return;
+            }
+            try {
+              demo = await createDemoProject(services);
+            } catch (error) {
+              // The API is useful without the demo, so a broken demo template does not stop the server.
+              if (!isVidataError(error)) throw error;
+              logger.error({ err: error, template: DEMO_TEMPLATE }, 'demo project not created');
+            }
+          },
+        });
+      } catch (error) {
+        await workers.close();
+        throw error;
+      }
       if (demo) process.stdout.write(demoInstructions(demo, server.port));
 
       const stop = (signal: string) => {
         logger.info({ signal }, 'shutting down');
-        server.close().then(
-          () => process.exit(0),
-          (error: unknown) => {
-            logger.error({ err: error }, 'shutdown failed');
-            process.exit(1);
-          },
-        );
+        // The server stops first: its queue aborts the running renders and waits for them.
+        server
+          .close()
+          .then(() => workers.close())
+          .then(
+            () => process.exit(0),
+            (error: unknown) => {
+              logger.error({ err: error }, 'shutdown failed');
+              process.exit(1);
+            },
+          );
       };
       process.once('SIGINT', () => stop('SIGINT'));
       process.once('SIGTERM', () => stop('SIGTERM'));

@@ -56,16 +56,113 @@ export interface Gazetteer {
   countryByCode: Map<string, Country>;
   /** Maximum number of words in one indexed name, which bounds the word sequences worth looking up. */
   maxNameWords: number;
-  /** Places whose coordinates are their own (not estimated), for the labels of the map. */
-  labelPlaces: { name: string; lat: number; lon: number; population: number }[];
+}
+
+/**
+ * The offline map's data from the tables, loaded apart from the geocoder's name indexes, so a
+ * process that draws maps of addresses placed elsewhere does not hold those (about 85 MB).
+ */
+export interface MapPlaces {
+  /** Places whose coordinates are their own (not estimated), largest population first. */
+  labelPlaces: LabelPlace[];
+  countryByCode: Map<string, Country>;
+}
+
+export interface LabelPlace {
+  name: string;
+  lat: number;
+  lon: number;
+  population: number;
 }
 
 let loaded: Gazetteer | undefined;
+let loadedMapPlaces: MapPlaces | undefined;
 
 /** Loads the tables on first use (about 0.5 s) and keeps them for the life of the process. */
 export function loadGazetteer(): Gazetteer {
   loaded ??= buildGazetteer();
   return loaded;
+}
+
+/** Loads the map's places and countries on first use and keeps them for the life of the process. */
+export function loadMapPlaces(): MapPlaces {
+  loadedMapPlaces ??= buildMapPlaces();
+  return loadedMapPlaces;
+}
+
+function buildMapPlaces(): MapPlaces {
+  const labelPlaces: LabelPlace[] = [];
+  forEachRow('fr-places.tsv.gz', (field) => {
+    const kind = field(2);
+    const place = {
+      name: field(1),
+      lat: Number(field(6)),
+      lon: Number(field(7)),
+      population: Number(field(5)),
+    };
+    if (field(8) !== '1' && kind === 'c') labelPlaces.push(place);
+    // Arrondissements name the districts of a city map: "Paris 8e", "Marseille 2e".
+    if (kind === 'a') labelPlaces.push({ ...place, name: shortName(place.name) });
+  });
+  forEachRow('world-places.tsv.gz', (field) => {
+    labelPlaces.push({
+      name: field(1),
+      lat: Number(field(3)),
+      lon: Number(field(4)),
+      population: Number(field(5)),
+    });
+  });
+  // The sort is stable, so places of equal population keep the order of the tables.
+  labelPlaces.sort((a, b) => b.population - a.population);
+  const countryByCode = new Map<string, Country>();
+  for (const row of readTable('countries.tsv')) {
+    const country = parseCountry(row);
+    countryByCode.set(country.code, country);
+  }
+  return { labelPlaces, countryByCode };
+}
+
+/**
+ * Calls `visit` for each row of a table after its header, with a function that decodes one field.
+ * Unlike readTable, it decodes only the fields asked for, from the file's bytes: splitting the
+ * world table's long alternate names into strings took about 50 MB of heap for a moment.
+ */
+function forEachRow(file: string, visit: (field: (column: number) => string) => void): void {
+  const raw = readFileSync(path.join(DATA_FOLDER, file));
+  const bytes = file.endsWith('.gz') ? gunzipSync(raw) : raw;
+  const TAB = 9;
+  const NEWLINE = 10;
+  let start = bytes.indexOf(NEWLINE) + 1;
+  while (start > 0 && start < bytes.length) {
+    let end = bytes.indexOf(NEWLINE, start);
+    if (end === -1) end = bytes.length;
+    if (end > start) {
+      // bounds[i] is the byte before field i; the last entry is the end of the line.
+      const bounds = [start - 1];
+      let tab = bytes.indexOf(TAB, start);
+      while (tab !== -1 && tab < end) {
+        bounds.push(tab);
+        tab = bytes.indexOf(TAB, tab + 1);
+      }
+      bounds.push(end);
+      visit((column) =>
+        column + 1 < bounds.length
+          ? bytes.toString('utf8', (bounds[column] as number) + 1, bounds[column + 1])
+          : '',
+      );
+    }
+    start = end + 1;
+  }
+}
+
+function parseCountry([code = '', names = '', lat, lon, minLon, minLat, maxLon, maxLat]: string[]): Country {
+  return {
+    code,
+    name: names.split('|')[0] ?? code,
+    lat: Number(lat),
+    lon: Number(lon),
+    bbox: [Number(minLon), Number(minLat), Number(maxLon), Number(maxLat)],
+  };
 }
 
 function readTable(file: string): string[][] {
@@ -87,7 +184,6 @@ function buildGazetteer(): Gazetteer {
     countryByName: new Map(),
     countryByCode: new Map(),
     maxNameWords: 1,
-    labelPlaces: [],
   };
   /** Indexes `value` under the key of `name`, and returns that key. */
   const indexName = <T>(map: Map<string, T[]>, name: string, value: T): string => {
@@ -129,9 +225,6 @@ function buildGazetteer(): Gazetteer {
     // A former commune is found by its own name; its postcodes are those of the commune it joined.
     for (const postcode of place.postcodes) push(gazetteer.frenchByPostcode, postcode, place);
     push(gazetteer.frenchByDepartment, department, place);
-    if (!place.approximate && place.kind === 'c') gazetteer.labelPlaces.push(place);
-    // Arrondissements name the districts of a city map: "Paris 8e", "Marseille 2e".
-    if (place.kind === 'a') gazetteer.labelPlaces.push({ ...place, name: shortName(place.name) });
     french.push(place);
   }
   // INSEE gives former communes no population: they borrow that of the commune they joined, so
@@ -164,27 +257,16 @@ function buildGazetteer(): Gazetteer {
       sameKey.splice(sameKey.indexOf(entry), 1);
       if (known.name !== name && isAscii(known.name) && !isAscii(written)) known.name = written;
     }
-    gazetteer.labelPlaces.push(place);
   }
 
-  for (const [code = '', names = '', lat, lon, minLon, minLat, maxLon, maxLat] of readTable(
-    'countries.tsv',
-  )) {
-    const all = names.split('|');
-    const country: Country = {
-      code,
-      name: all[0] ?? code,
-      lat: Number(lat),
-      lon: Number(lon),
-      bbox: [Number(minLon), Number(minLat), Number(maxLon), Number(maxLat)],
-    };
-    gazetteer.countryByCode.set(code, country);
-    for (const name of all) {
+  for (const row of readTable('countries.tsv')) {
+    const country = parseCountry(row);
+    gazetteer.countryByCode.set(country.code, country);
+    for (const name of (row[1] ?? '').split('|')) {
       const key = nameKey(name);
       if (key !== '' && !gazetteer.countryByName.has(key)) gazetteer.countryByName.set(key, country);
     }
   }
-  gazetteer.labelPlaces.sort((a, b) => b.population - a.population);
   return gazetteer;
 }
 

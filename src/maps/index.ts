@@ -3,6 +3,7 @@ export {
   createMapProvider,
   templateMapFonts,
   MAX_MAP_SIDE,
+  type KnownLocations,
   type LocateOptions,
   type MapLogger,
   type MapProviderOptions,

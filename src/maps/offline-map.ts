@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { createCanvas, type SKRSContext2D } from '@napi-rs/canvas';
-import { DATA_FOLDER, loadGazetteer } from './gazetteer.ts';
+import { DATA_FOLDER, loadMapPlaces } from './gazetteer.ts';
 import {
   SPAN_KM,
   centeredViewport,
@@ -50,7 +50,7 @@ export interface MapFrame {
 export function frameFor(result: GeocodeResult, width: number, height: number, maxZoom = 20): MapFrame {
   let zoom: number;
   if (result.precision === 'country') {
-    const country = loadGazetteer().countryByCode.get(result.countryCode);
+    const country = loadMapPlaces().countryByCode.get(result.countryCode);
     zoom = country ? zoomForBox(country.bbox, width, height) : 4;
   } else {
     const span = SPAN_KM[result.precision] * (result.approximate ? 2 : 1);
@@ -164,7 +164,7 @@ function drawPlaceNames(
   ];
   const fontSize = Math.round(11 * size);
   let drawn = 0;
-  for (const place of loadGazetteer().labelPlaces) {
+  for (const place of loadMapPlaces().labelPlaces) {
     if (drawn >= MAX_PLACE_LABELS) break;
     if (
       place.lon < bounds.minLon ||

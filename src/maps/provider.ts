@@ -42,9 +42,14 @@ export interface VidataMapProvider extends MapProvider {
   /**
    * Returns a provider whose map styles may also name `fonts` (a template's own files). It shares
    * this provider's geocoder, caches and request pacing, so one provider per process is enough.
+   * Addresses in `locations` are placed from it without the geocoder, and an address mapped to
+   * undefined throws ADDRESS_NOT_FOUND, so a render process can reuse results geocoded elsewhere.
    */
-  withFonts(fonts: readonly MapFont[]): MapProvider;
+  withFonts(fonts: readonly MapFont[], locations?: KnownLocations): MapProvider;
 }
+
+/** Geocoding results found earlier, by address; undefined marks an address that cannot be placed. */
+export type KnownLocations = ReadonlyMap<string, GeocodeResult | undefined>;
 
 /** Lists a template's font files in the form `withFonts` takes, so map styles may name them. */
 export function templateMapFonts(template: Pick<Template, 'dir' | 'fonts'>): MapFont[] {
@@ -61,7 +66,10 @@ export function createMapProvider(
 ): VidataMapProvider {
   checkMapSettings(settings);
   const cacheFolder = (name: string) => (options.cacheDir ? path.join(options.cacheDir, name) : undefined);
-  const geocoder: Geocoder =
+  // Made on first use: the offline tables take about 85 MB, which a render process that receives
+  // its addresses already placed never needs.
+  let madeGeocoder: Geocoder | undefined;
+  const makeGeocoder = (): Geocoder =>
     settings.VIDATA_GEOCODER === 'offline'
       ? new OfflineGeocoder()
       : new OnlineGeocoder({
@@ -74,6 +82,7 @@ export function createMapProvider(
           cacheFolder: cacheFolder('geocoder'),
           cacheDays: settings.VIDATA_GEOCODER_CACHE_DAYS,
         });
+  const geocoder = (): Geocoder => (madeGeocoder ??= makeGeocoder());
   const tiles = settings.VIDATA_TILES_URL
     ? new TileMap({
         urlTemplate: settings.VIDATA_TILES_URL,
@@ -86,8 +95,15 @@ export function createMapProvider(
       })
     : undefined;
 
-  const locate = async (address: string, locateOptions: LocateOptions = {}): Promise<GeocodeResult> => {
-    const result = await geocoder.geocode(address, { signal: locateOptions.signal });
+  const locate = async (
+    address: string,
+    locateOptions: LocateOptions = {},
+    known?: KnownLocations,
+  ): Promise<GeocodeResult> => {
+    const result =
+      known?.has(address) === true
+        ? known.get(address)
+        : await geocoder().geocode(address, { signal: locateOptions.signal });
     if (!result) {
       const shown = address.length > 80 ? `${address.slice(0, 77)}...` : address;
       throw new VidataError('ADDRESS_NOT_FOUND', `The address "${shown}" could not be placed on a map.`, {
@@ -97,9 +113,13 @@ export function createMapProvider(
     return result;
   };
 
-  const renderMap = async (request: MapImageRequest, fonts: readonly MapFont[]): Promise<Buffer> => {
+  const renderMap = async (
+    request: MapImageRequest,
+    fonts: readonly MapFont[],
+    known?: KnownLocations,
+  ): Promise<Buffer> => {
     checkSize(request.width, request.height);
-    const result = await locate(request.address, { signal: request.signal });
+    const result = await locate(request.address, { signal: request.signal }, known);
     const style = resolveStyle(request.style, fonts);
     if (!tiles) return drawOfflineMap({ result, width: request.width, height: request.height, style });
     try {
@@ -127,10 +147,14 @@ export function createMapProvider(
 
   const baseFonts = options.fonts ?? [];
   return {
-    geocoder,
-    locate,
+    get geocoder() {
+      return geocoder();
+    },
+    locate: (address, locateOptions) => locate(address, locateOptions),
     renderMap: (request) => renderMap(request, baseFonts),
-    withFonts: (fonts) => ({ renderMap: (request) => renderMap(request, [...fonts, ...baseFonts]) }),
+    withFonts: (fonts, locations) => ({
+      renderMap: (request) => renderMap(request, [...fonts, ...baseFonts], locations),
+    }),
   };
 }
 

@@ -67,6 +67,9 @@ export async function openServices(options: OpenServicesOptions): Promise<Servic
     cacheDir: path.join(server.dataDir, 'cache', 'maps'),
     logger,
   });
+  // The map provider loads its geocoder on first use, which for the offline tables takes about
+  // half a second: it is loaded now, so the first create request that checks an address does not wait.
+  void maps.geocoder;
   const uploads = new UploadService({
     db,
     storage,

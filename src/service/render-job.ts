@@ -8,7 +8,14 @@ import type { Logger } from 'pino';
 import { VidataError, isVidataError } from '../errors.ts';
 import type { ChunkCache } from '../engine/cache/segments.ts';
 import type { FfmpegTools, RenderRequest, RenderResult } from '../engine/types.ts';
-import { templateMapFonts, type VidataMapProvider } from '../maps/index.ts';
+import {
+  templateMapFonts,
+  type KnownLocations,
+  type MapFont,
+  type VidataMapProvider,
+} from '../maps/index.ts';
+import type { GeocodeResult } from '../maps/types.ts';
+import type { Template } from '../template/load.ts';
 import type { ResolvedValues } from '../template/values.ts';
 import type { Db } from '../adapters/database/schema.ts';
 import type { JobHandlers, QueuedJob } from '../adapters/queue/types.ts';
@@ -17,7 +24,15 @@ import type { ProjectService } from './projects.ts';
 import type { UploadService } from './uploads/uploads.ts';
 import { outputKeys } from './vidatas.ts';
 
-export type RenderFunction = (request: RenderRequest) => Promise<RenderResult>;
+/**
+ * What the request's map provider contains, in a form that can be copied to another process: a
+ * render function that runs the request in a worker process rebuilds the provider from it.
+ */
+export interface RenderHints {
+  maps?: { fonts: MapFont[]; locations: KnownLocations };
+}
+
+export type RenderFunction = (request: RenderRequest, hints?: RenderHints) => Promise<RenderResult>;
 
 export interface RenderJobOptions {
   db: Db;
@@ -67,21 +82,26 @@ async function renderVidata(options: RenderJobOptions, job: QueuedJob): Promise<
   const workDir = await storage.makeTempDir();
   const progress = new ProgressWriter(db, vidataId, logger);
   try {
-    const result = await options.render({
-      template,
-      values: JSON.parse(row.resolved) as ResolvedValues,
-      output: { video: path.join(workDir, 'video.mp4'), cover: path.join(workDir, 'cover.jpg') },
-      ffmpeg: options.ffmpeg,
-      media: { resolveUpload: (filename) => uploads.localPath(project.id, filename) },
-      maps: options.maps.withFonts(templateMapFonts(template)),
-      cache: options.cache,
-      workDir,
-      onEvent: (event) => {
-        if (event.type === 'progress') progress.report(event.progress);
-        else if (event.type === 'warning') logger.warn({ vidataId, code: event.code }, 'render warning');
+    const values = JSON.parse(row.resolved) as ResolvedValues;
+    const mapHints = await renderMapHints(template, values, options.maps, job.signal);
+    const result = await options.render(
+      {
+        template,
+        values,
+        output: { video: path.join(workDir, 'video.mp4'), cover: path.join(workDir, 'cover.jpg') },
+        ffmpeg: options.ffmpeg,
+        media: { resolveUpload: (filename) => uploads.localPath(project.id, filename) },
+        maps: options.maps.withFonts(mapHints.fonts, mapHints.locations),
+        cache: options.cache,
+        workDir,
+        onEvent: (event) => {
+          if (event.type === 'progress') progress.report(event.progress);
+          else if (event.type === 'warning') logger.warn({ vidataId, code: event.code }, 'render warning');
+        },
+        signal: job.signal,
       },
-      signal: job.signal,
-    });
+      { maps: mapHints },
+    );
     await progress.flush();
     if (job.signal.aborted) throw new VidataError('RENDER_CANCELLED', 'The render was cancelled.');
     const keys = outputKeys(vidataId);
@@ -106,6 +126,33 @@ async function renderVidata(options: RenderJobOptions, job: QueuedJob): Promise<
   } finally {
     await rm(workDir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Lists the template's map fonts and geocodes the job's map addresses in this process, so a render
+ * worker draws its maps without loading a geocoder of its own (the offline tables take about
+ * 85 MB) and online geocoders keep one request pacing for every worker. An address that cannot be placed is recorded as undefined,
+ * so the render fails with ADDRESS_NOT_FOUND as before. Any other error leaves the address out, and
+ * the render geocodes it again, because a map variable no layer shows must not fail the render.
+ */
+export async function renderMapHints(
+  template: Template,
+  values: ResolvedValues,
+  maps: VidataMapProvider,
+  signal?: AbortSignal,
+): Promise<NonNullable<RenderHints['maps']>> {
+  const locations = new Map<string, GeocodeResult | undefined>();
+  for (const variable of template.variables) {
+    if (variable.kind !== 'map') continue;
+    const address = values.texts[variable.Name]?.trim() ?? '';
+    if (address === '' || locations.has(address)) continue;
+    try {
+      locations.set(address, await maps.locate(address, { signal }));
+    } catch (error) {
+      if (isVidataError(error) && error.code === 'ADDRESS_NOT_FOUND') locations.set(address, undefined);
+    }
+  }
+  return { fonts: templateMapFonts(template), locations };
 }
 
 async function setStatus(

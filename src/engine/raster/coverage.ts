@@ -4,7 +4,7 @@
  * and rejected with TEXT_UNSUPPORTED_CHARACTER.
  */
 import { VidataError } from '../../errors.ts';
-import { fontChain, type FontFace, type FontSet } from './fonts.ts';
+import { fontChain, registerFamilies, type FontFace, type FontSet } from './fonts.ts';
 
 /**
  * Characters that need no glyph: white space and other separators, control characters, and the
@@ -20,51 +20,67 @@ const NEEDS_NO_GLYPH = /[\s\p{Cc}\p{Default_Ignorable_Code_Point}]/u;
  * value checked before it is known which layer draws it.
  */
 export function findUnsupportedCharacter(text: string, fonts: FontSet, family?: string): string | undefined {
-  const support = supportOf(fonts, family);
+  const chain = chainOf(fonts, family);
   for (const character of text) {
-    const codePoint = character.codePointAt(0) as number;
-    let supported = support.known.get(codePoint);
-    if (supported === undefined) {
-      supported =
-        NEEDS_NO_GLYPH.test(character) || support.faces.some((face) => face.coverage.has(codePoint));
-      if (support.known.size >= MAX_KNOWN_CODE_POINTS) support.known.clear();
-      support.known.set(codePoint, supported);
-    }
-    if (!supported) return character;
+    if (drawingAlias(chain, character) === false) return character;
   }
   return undefined;
 }
 
-interface Support {
-  faces: FontFace[];
-  /** Whether each code point seen so far can be drawn by `faces` (or needs no glyph). */
-  known: Map<number, boolean>;
+/**
+ * A family's chain of fonts, with what is known of each code point seen so far: the alias of the
+ * first font that covers it, `true` when it needs no glyph, or `false` when no font covers it.
+ */
+interface Chain {
+  aliases: string[];
+  facesByAlias: Map<string, FontFace[]>;
+  known: Map<number, string | boolean>;
 }
 
 /**
- * Code points remembered per font set and family. The create call checks every sent text, and
- * building the chain's faces and testing each character again allocated more than the rest of the
- * text check.
+ * Chains per font set and family. The create call checks every sent text, and building the chain's
+ * faces and testing each character again allocated more than the rest of the text check.
  */
-const supports = new WeakMap<FontSet, Map<string, Support>>();
+const chains = new WeakMap<FontSet, Map<string, Chain>>();
 const MAX_KNOWN_CODE_POINTS = 50_000;
 
-function supportOf(fonts: FontSet, family: string | undefined): Support {
-  let byFamily = supports.get(fonts);
+function chainOf(fonts: FontSet, family: string | undefined): Chain {
+  let byFamily = chains.get(fonts);
   if (byFamily === undefined) {
     byFamily = new Map();
-    supports.set(fonts, byFamily);
+    chains.set(fonts, byFamily);
   }
   // No family name is empty (the template schema requires one), so '' stands for "any font".
   const key = family ?? '';
-  let support = byFamily.get(key);
-  if (support === undefined) {
-    const aliases = family === undefined ? undefined : new Set(fontChain(fonts, family));
-    const faces = fonts.faces.filter((face) => aliases === undefined || aliases.has(face.alias));
-    support = { faces, known: new Map() };
-    byFamily.set(key, support);
+  let chain = byFamily.get(key);
+  if (chain === undefined) {
+    const aliases =
+      family === undefined ? [...new Set(fonts.faces.map((face) => face.alias))] : fontChain(fonts, family);
+    const facesByAlias = new Map<string, FontFace[]>();
+    for (const face of fonts.faces) {
+      facesByAlias.set(face.alias, [...(facesByAlias.get(face.alias) ?? []), face]);
+    }
+    chain = { aliases, facesByAlias, known: new Map() };
+    byFamily.set(key, chain);
   }
-  return support;
+  return chain;
+}
+
+/** Returns the alias that draws `character`, `true` when it needs no glyph, `false` when none covers it. */
+function drawingAlias(chain: Chain, character: string): string | boolean {
+  const codePoint = character.codePointAt(0) as number;
+  let drawing = chain.known.get(codePoint);
+  if (drawing === undefined) {
+    drawing =
+      NEEDS_NO_GLYPH.test(character) ||
+      (chain.aliases.find((alias) =>
+        chain.facesByAlias.get(alias)?.some((face) => face.coverage.has(codePoint)),
+      ) ??
+        false);
+    if (chain.known.size >= MAX_KNOWN_CODE_POINTS) chain.known.clear();
+    chain.known.set(codePoint, drawing);
+  }
+  return drawing;
 }
 
 /** Formats a character for a message: the character itself and its code point, e.g. `"ж" (U+0436)`. */
@@ -75,7 +91,8 @@ export function describeCharacter(character: string): string {
 
 /**
  * Throws TEXT_UNSUPPORTED_CHARACTER naming the first character of `text` that no font of the chain
- * covers. `family` is as for findUnsupportedCharacter.
+ * covers. Otherwise registers the shipped families that draw the text, so it may be drawn next.
+ * `family` is as for findUnsupportedCharacter.
  */
 export function assertSupportedText(options: {
   text: string;
@@ -83,8 +100,21 @@ export function assertSupportedText(options: {
   family?: string;
   field?: string;
 }): void {
-  const character = findUnsupportedCharacter(options.text, options.fonts, options.family);
-  if (character === undefined) return;
+  const chain = chainOf(options.fonts, options.family);
+  const drawing = new Set<string>();
+  let character: string | undefined;
+  for (const each of options.text) {
+    const alias = drawingAlias(chain, each);
+    if (alias === false) {
+      character = each;
+      break;
+    }
+    if (typeof alias === 'string') drawing.add(alias);
+  }
+  if (character === undefined) {
+    registerFamilies(drawing);
+    return;
+  }
   throw new VidataError(
     'TEXT_UNSUPPORTED_CHARACTER',
     `The character ${describeCharacter(character)} cannot be drawn: no font of the template covers it.`,

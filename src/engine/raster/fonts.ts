@@ -7,13 +7,13 @@
  * under aliases derived from the template version: two templates that both declare a family called
  * "Brand" get different aliases and never draw with each other's files.
  */
-import { readFile } from 'node:fs/promises';
+import { open, readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { GlobalFonts } from '@napi-rs/canvas';
 import { VidataError } from '../../errors.ts';
 import type { Template } from '../../template/load.ts';
-import { readCoverage, type Coverage } from './cmap.ts';
+import { FontFormatError, readCoverage, type Coverage } from './cmap.ts';
 import { SHIPPED_FAMILIES, type ShippedFamily } from './shipped-fonts.ts';
 
 const require = createRequire(import.meta.url);
@@ -45,6 +45,12 @@ export interface FontSet {
 }
 
 let shippedFaces: Promise<FontFace[]> | undefined;
+/**
+ * Shipped faces not yet registered with canvas, by alias. Canvas builds a typeface for every
+ * registered family a font string names, about 40 MB for the whole shipped list (measured with
+ * @napi-rs/canvas 1.2.1), so a family is registered only once a text needs one of its characters.
+ */
+const unregisteredShipped = new Map<string, FontFace[]>();
 // NOTE: registered faces are never removed, because a render may still draw with an older set. A
 // process that renders many template versions keeps every version's font files in memory.
 const fontSets = new Map<string, Promise<FontSet>>();
@@ -117,7 +123,10 @@ async function readTemplateCoverage(file: string, relative: string, field: strin
   }
 }
 
-/** Registers every face of the shipped families once per process, in the order of SHIPPED_FAMILIES. */
+/**
+ * Lists every face of the shipped families once per process, in the order of SHIPPED_FAMILIES, with
+ * their coverage. They are registered with canvas later, by registerFamilies.
+ */
 function loadShippedFaces(): Promise<FontFace[]> {
   shippedFaces ??= (async () => {
     const faces: FontFace[] = [];
@@ -150,7 +159,7 @@ async function registerShippedFamily(family: ShippedFamily): Promise<FontFace[]>
     let coverage = coverages.get(face.coverageGroup);
     if (coverage === undefined) {
       try {
-        coverage = readCoverage(await readFile(file));
+        coverage = readCoverage(await readCmapOnly(file));
       } catch (cause) {
         throw new VidataError(
           'INTERNAL',
@@ -162,14 +171,71 @@ async function registerShippedFamily(family: ShippedFamily): Promise<FontFace[]>
       }
       coverages.set(face.coverageGroup, coverage);
     }
-    const key = GlobalFonts.registerFromPath(file, face.alias, {
-      weight: face.weight,
-      style: face.italic ? 'italic' : 'normal',
-    });
-    if (key === null) throw new VidataError('INTERNAL', `The shipped font ${file} could not be registered.`);
-    faces.push({ alias: face.alias, file, weight: face.weight, italic: face.italic, coverage });
+    const shipped = { alias: face.alias, file, weight: face.weight, italic: face.italic, coverage };
+    faces.push(shipped);
+    unregisteredShipped.set(face.alias, [...(unregisteredShipped.get(face.alias) ?? []), shipped]);
   }
   return faces;
+}
+
+/** TrueType and OpenType signatures: version 1.0, CFF outlines, and Apple's "true". */
+const SFNT_SIGNATURES = new Set([0x00010000, 0x4f54544f, 0x74727565]);
+
+/**
+ * Returns a font file's bytes for readCoverage. For TrueType and OpenType files, only the cmap
+ * table is read, behind a one-table directory, because the shipped CJK faces are 5 to 10 MB and
+ * reading the files whole allocates about 17 MB for a moment. Other files (WOFF) are read whole.
+ */
+async function readCmapOnly(file: string): Promise<Buffer> {
+  const handle = await open(file, 'r');
+  try {
+    const header = Buffer.alloc(12);
+    await handle.read(header, 0, 12, 0);
+    if (!SFNT_SIGNATURES.has(header.readUInt32BE(0))) return await readFile(file);
+    const tableCount = header.readUInt16BE(4);
+    const directory = Buffer.alloc(tableCount * 16);
+    const { bytesRead } = await handle.read(directory, 0, directory.length, 12);
+    if (bytesRead < directory.length) throw new FontFormatError('the table directory is truncated');
+    for (let record = 0; record < directory.length; record += 16) {
+      if (directory.toString('latin1', record, record + 4) !== 'cmap') continue;
+      const offset = directory.readUInt32BE(record + 8);
+      const length = directory.readUInt32BE(record + 12);
+      const font = Buffer.alloc(28 + length);
+      header.copy(font, 0, 0, 4);
+      font.writeUInt16BE(1, 4);
+      directory.copy(font, 12, record, record + 16);
+      font.writeUInt32BE(28, 12 + 8);
+      const table = await handle.read(font, 28, length, offset);
+      if (table.bytesRead < length) throw new FontFormatError('the cmap table is truncated');
+      return font;
+    }
+    throw new FontFormatError('the font has no cmap table');
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Registers with canvas every face of the shipped families named by `aliases` that is not yet
+ * registered. A text must be drawn only after the families that cover its characters are
+ * registered, because canvas skips an unknown family of the font string and would draw those
+ * characters with a font of the host. Template families are registered by loadFonts already.
+ */
+export function registerFamilies(aliases: Iterable<string>): void {
+  for (const alias of aliases) {
+    const faces = unregisteredShipped.get(alias);
+    if (faces === undefined) continue;
+    for (const face of faces) {
+      const key = GlobalFonts.registerFromPath(face.file, face.alias, {
+        weight: face.weight,
+        style: face.italic ? 'italic' : 'normal',
+      });
+      if (key === null) {
+        throw new VidataError('INTERNAL', `The shipped font ${face.file} could not be registered.`);
+      }
+    }
+    unregisteredShipped.delete(alias);
+  }
 }
 
 /**
