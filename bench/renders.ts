@@ -35,6 +35,8 @@ export interface RenderFigures {
   /** Peak resident bytes of one render worker (whole tree, the worker, its ffmpeg children): one render at a time, and `concurrency` at once. */
   peakOne: Peak;
   peakLoaded: Peak;
+  /** The same over every render of the run: cold, warm, full pass and full load. */
+  peakAll: Peak;
   /** Frames encoded per Vidata with a warm cache, and the video's frames. */
   encodedFrames: number;
   frameCount: number;
@@ -114,6 +116,11 @@ async function benchWith(
     return new SegmentCache({ dir, maxBytes: 2 * 1024 ** 3 });
   };
 
+  const workerTrees = () => workers.pids();
+  // Over every render of the run: cold renders encode the cached spans with the full search, and
+  // the full pass encodes the whole video in one process.
+  const memoryAll = new PeakMemory(20, workerTrees);
+
   // One render first, so fonts, maps and the files read are loaded as in a running worker.
   await renderOne({ cache: await cacheIn('warm-up') });
 
@@ -131,7 +138,6 @@ async function benchWith(
   const join: number[] = [];
   let encodedFrames = 0;
   let frameCount = 0;
-  const workerTrees = () => workers.pids();
   const cpuOfAll = () => cpuSeconds([process.pid, ...workers.pids()]);
   const memoryOne = new PeakMemory(20, workerTrees);
   const cpuBefore = cpuOfAll();
@@ -172,6 +178,7 @@ async function benchWith(
   const schedules = [await loaded(cores, 0)];
   if (bench.schedules) schedules.push(await loaded(cores, cores), await loaded(1, 0));
   const { perHour, concurrency, peak: peakLoaded } = schedules[0] as Schedule;
+  const peakAll = memoryAll.stop();
 
   return {
     template: template.name,
@@ -184,6 +191,7 @@ async function benchWith(
     concurrency,
     peakOne,
     peakLoaded,
+    peakAll,
     encodedFrames,
     frameCount,
     quality,
@@ -305,8 +313,9 @@ export function renderTable(rows: readonly RenderFigures[]): string {
       'Vidatas per hour at full load, warm',
       (r) => `${Math.round(r.perHour)} (${r.concurrency} renders at once)`,
     ],
-    ['peak resident memory per worker, 1 render at a time', (r) => peak(r.peakOne)],
-    ['peak resident memory per worker, full load', (r) => peak(r.peakLoaded)],
+    ['peak resident memory per worker, warm, 1 render at a time', (r) => peak(r.peakOne)],
+    ['peak resident memory per worker, warm, full load', (r) => peak(r.peakLoaded)],
+    ['peak resident memory per worker, any render (cold, full pass)', (r) => peak(r.peakAll)],
     ['floor: stream-copy join and mux alone, median', (r) => s(median(r.join))],
     ['frames encoded per Vidata, warm', (r) => `${r.encodedFrames} of ${r.frameCount}`],
   ];
