@@ -45,7 +45,10 @@ const envSchema = z
      * (e.g. https://video.example.org). Default: the scheme and Host header of each request.
      */
     VIDATA_BASE_URL: z.url({ protocol: /^https?$/ }).optional(),
-    /** Renders run at the same time by this process. Default: one per CPU core (at least one). */
+    /**
+     * Render worker processes the server starts, each running one render at a time. Default: one
+     * per CPU core (at least one).
+     */
     VIDATA_RENDER_CONCURRENCY: positiveInt('VIDATA_RENDER_CONCURRENCY').optional(),
     /**
      * Folder of the segment cache: encoded pieces of templates that look the same in every Vidata,

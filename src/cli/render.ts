@@ -42,7 +42,10 @@ export function registerRenderCommand(program: Command): void {
     .option('--cover <file.jpg>', 'path of the cover JPEG to write (default: the video path with .jpg)')
     .option('--work-dir <dir>', 'folder for temporary files (default: the system temporary folder)')
     .addOption(
-      new Option('--threads <n>', 'encoder threads per ffmpeg process; 0 lets ffmpeg choose')
+      new Option(
+        '--threads <n>',
+        'threads per ffmpeg process; 0 divides the cores among the processes running at once (--no-cache: ffmpeg chooses)',
+      )
         .default(0)
         .argParser(parseThreads),
     )
