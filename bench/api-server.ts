@@ -9,6 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { pino } from 'pino';
 import { startServer } from '../src/api/server.ts';
+import { prepareTextChecks } from '../src/service/text-check.ts';
 import { loadConfig } from '../src/config.ts';
 import { cancelledError } from '../src/engine/ffmpeg.ts';
 import type { RenderRequest, RenderResult } from '../src/engine/types.ts';
@@ -44,6 +45,11 @@ const server = await startServer({
     key = (await services.projects.create({ name: 'Bench', templateDir: WELCOME })).key;
   },
 });
+// The server loads templates and fonts in the background after it starts listening, and calls
+// that arrive before then wait for it. The bench measures the server once warm, so it waits too.
+for (const project of await server.services.projects.list()) {
+  await prepareTextChecks(await server.services.projects.template(project));
+}
 process.stdout.write(`${JSON.stringify({ port: server.port, key })}\n`);
 process.once('SIGTERM', () => {
   // Paused renders never finish; the process ends without waiting for them.

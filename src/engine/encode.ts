@@ -62,7 +62,10 @@ export async function encodeSegments(
   // One ffmpeg per core, because a filter graph runs mostly on one thread. Past MAX_PARALLEL_ENCODES,
   // each process's own encoder threads use the other cores.
   const cores = availableParallelism();
-  const parallel = Math.max(1, Math.min(segments.length, cores, MAX_PARALLEL_ENCODES));
+  const parallel = Math.max(
+    1,
+    Math.min(segments.length, cores, MAX_PARALLEL_ENCODES, fitInMemory(segments, context)),
+  );
   // One thread per process when the processes already fill the cores. Measured on the welcome
   // template's personalized spans with 2 cores and 2 processes at once: letting ffmpeg choose cost
   // about 8 % more CPU time, and 141 MB peak resident per process against 111 MB with one encoder
@@ -83,6 +86,38 @@ export async function encodeSegments(
   };
   await Promise.all(Array.from({ length: parallel }, worker));
   return chunks;
+}
+
+/**
+ * Resident memory the ffmpeg processes of one render may take together. With a render worker's
+ * Node.js process (about 140 to 180 MB), this keeps a worker under 400 MB.
+ */
+const FFMPEG_MEMORY_BUDGET = 220 * 1024 ** 2;
+
+/**
+ * Estimates the peak resident memory of one ffmpeg process encoding a segment from its frame size and search:
+ * a fixed part (the binary, the filter graph, the decoders) and a part per pixel (decoded frames,
+ * layer frames, the encoder's lookahead and references). An estimate fitted to bench runs with one
+ * thread on 2 cores: about 100 MB at 1280x720 and 150 MB at 1920x1080 for personalized spans.
+ * Cached spans took 118 to 130 MB at 1280x720, because their longer lookahead keeps more frames.
+ */
+function ffmpegPeakEstimate(pixels: number, analysis: EncoderAnalysis): number {
+  const perPixel = analysis === 'fast' ? 44 : 78;
+  return 60 * 1024 ** 2 + perPixel * pixels;
+}
+
+/**
+ * Returns how many of the segments' ffmpeg processes fit in FFMPEG_MEMORY_BUDGET at once, judged by
+ * the largest estimate among them (at least one). With fewer processes, each gets more threads, so
+ * the cores stay busy.
+ */
+function fitInMemory(segments: readonly Segment[], context: EncodeContext): number {
+  const pixels = context.plan.width * context.plan.height;
+  let largest = 0;
+  for (const segment of segments) {
+    largest = Math.max(largest, ffmpegPeakEstimate(pixels, context.analysis?.(segment) ?? 'full'));
+  }
+  return Math.max(1, Math.floor(FFMPEG_MEMORY_BUDGET / largest));
 }
 
 /**

@@ -57,7 +57,10 @@ export class VidataService {
 
   constructor(options: VidataServiceOptions) {
     this.options = options;
-    this.inserts = new WriteBatch(options.db, (db, row) => insertRow(db, 'vidatas', { ...row }));
+    this.inserts = new WriteBatch(options.db, async (db, row) => {
+      await insertRow(db, 'vidatas', { ...row });
+      await options.queue.transactional?.insertJob(db, row.id);
+    });
   }
 
   /**
@@ -108,7 +111,7 @@ export class VidataService {
       if (!previous) throw error;
       return { vidata: previous, replayed: true };
     }
-    await this.enqueueOrRemove([row.id]);
+    await this.queued([row.id]);
     this.options.logger.info({ vidataId: row.id, projectId: project.id }, 'vidata queued');
     // The row as inserted: reading it back cost a query per create call.
     return { vidata: toVidata(row), replayed: false };
@@ -161,9 +164,12 @@ export class VidataService {
         .insertInto('batches')
         .values({ id: batchId, project_id: project.id, created_at: new Date().toISOString() })
         .execute();
-      for (const { row } of valid) await trx.insertInto('vidatas').values(row).execute();
+      for (const { row } of valid) {
+        await trx.insertInto('vidatas').values(row).execute();
+        await this.options.queue.transactional?.insertJob(trx, row.id);
+      }
     });
-    await this.enqueueOrRemove(valid.map(({ row }) => row.id));
+    await this.queued(valid.map(({ row }) => row.id));
     this.options.logger.info({ batchId, projectId: project.id, count: valid.length }, 'batch queued');
     return { batchId, created: valid.map(({ index, row }) => ({ index, vidataId: row.id })), invalid };
   }
@@ -241,6 +247,16 @@ export class VidataService {
       });
     }
     return toVidata(row);
+  }
+
+  /**
+   * Makes the stored Vidatas' jobs known to the queue: a queue in the same database stored them
+   * with the Vidatas; another queue gets them now.
+   */
+  private async queued(ids: string[]): Promise<void> {
+    const transactional = this.options.queue.transactional;
+    if (transactional) transactional.jobsAdded();
+    else await this.enqueueOrRemove(ids);
   }
 
   private async enqueueOrRemove(ids: string[]): Promise<void> {

@@ -60,7 +60,8 @@ export class WriteBatch<T> {
     }
     for (const { item, resolve, reject } of group) {
       try {
-        await this.write(this.db, item);
+        // A write may be several statements (a Vidata and its job): alone, it still commits whole.
+        await this.db.transaction().execute((trx) => this.write(trx, item));
         resolve();
       } catch (error) {
         reject(error);

@@ -45,18 +45,26 @@ export class DatabaseJobQueue implements JobQueue {
 
   constructor(options: DatabaseQueueOptions) {
     this.options = { pollMs: 1000, retryDelayMs: 2000, ...options };
-    this.inserts = new WriteBatch(options.db, (db, vidataId) => {
-      const now = new Date().toISOString();
-      return insertRow(db, 'jobs', {
-        vidata_id: vidataId,
-        status: 'queued',
-        attempts: 0,
-        max_attempts: this.options.maxAttempts,
-        run_at: now,
-        last_error: null,
-        created_at: now,
-        updated_at: now,
-      });
+    this.inserts = new WriteBatch(options.db, (db, vidataId) => this.insertJob(db, vidataId));
+  }
+
+  /** The jobs live in the service's database, so a Vidata and its job are stored together. */
+  readonly transactional = {
+    insertJob: (executor: Db, vidataId: string) => this.insertJob(executor, vidataId),
+    jobsAdded: () => this.pump(),
+  };
+
+  private insertJob(executor: Db, vidataId: string): Promise<void> {
+    const now = new Date().toISOString();
+    return insertRow(executor, 'jobs', {
+      vidata_id: vidataId,
+      status: 'queued',
+      attempts: 0,
+      max_attempts: this.options.maxAttempts,
+      run_at: now,
+      last_error: null,
+      created_at: now,
+      updated_at: now,
     });
   }
 

@@ -3,6 +3,8 @@
  * them in this process; a BullMQ adapter on Redis can implement the same interface for workers on
  * other machines.
  */
+import type { Kysely } from 'kysely';
+import type { Database } from '../database/schema.ts';
 
 export interface QueuedJob {
   vidataId: string;
@@ -23,6 +25,15 @@ export interface JobHandlers {
 export interface JobQueue {
   /** Stores a job for the Vidata; it runs once a worker is free. */
   enqueue(vidataId: string): Promise<void>;
+  /**
+   * Set by a queue whose jobs live in the service's database: stores the job with the database
+   * transaction that stores its Vidata, so that neither exists without the other. `jobsAdded`
+   * must be called once that transaction is committed.
+   */
+  transactional?: {
+    insertJob(executor: Kysely<Database>, vidataId: string): Promise<void>;
+    jobsAdded(): void;
+  };
   /** Recovers jobs a crash left running, then starts the workers. */
   start(handlers: JobHandlers): Promise<void>;
   /** Removes the Vidata's job; a running one is aborted and awaited. */
