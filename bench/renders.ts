@@ -35,8 +35,9 @@ export interface RenderFigures {
   /** Peak resident bytes of one render worker (whole tree, the worker, its ffmpeg children): one render at a time, and `concurrency` at once. */
   peakOne: Peak;
   peakLoaded: Peak;
-  /** The same over every render of the run: cold, warm, full pass and full load. */
-  peakAll: Peak;
+  /** The same during the cold renders (the first Vidata of a template version) and the full passes. */
+  peakCold: Peak;
+  peakFull: Peak;
   /** Frames encoded per Vidata with a warm cache, and the video's frames. */
   encodedFrames: number;
   frameCount: number;
@@ -117,22 +118,24 @@ async function benchWith(
   };
 
   const workerTrees = () => workers.pids();
-  // Over every render of the run: cold renders encode the cached spans with the full search, and
-  // the full pass encodes the whole video in one process.
-  const memoryAll = new PeakMemory(20, workerTrees);
 
   // One render first, so fonts, maps and the files read are loaded as in a running worker.
   await renderOne({ cache: await cacheIn('warm-up') });
 
   const fullPass: number[] = [];
+  const memoryFull = new PeakMemory(20, workerTrees);
   for (let i = 0; i < bench.runs; i++) fullPass.push((await renderOne({ singlePass: true })).seconds);
+  const peakFull = memoryFull.stop();
 
   const cold: number[] = [];
   let cache = await cacheIn('cache');
+  // Cold renders encode the cached spans too, with the full search.
+  const memoryCold = new PeakMemory(20, workerTrees);
   for (let i = 0; i < bench.runs; i++) {
     cache = await cacheIn('cache');
     cold.push((await renderOne({ cache })).seconds);
   }
+  const peakCold = memoryCold.stop();
 
   const warm: number[] = [];
   const join: number[] = [];
@@ -178,7 +181,6 @@ async function benchWith(
   const schedules = [await loaded(cores, 0)];
   if (bench.schedules) schedules.push(await loaded(cores, cores), await loaded(1, 0));
   const { perHour, concurrency, peak: peakLoaded } = schedules[0] as Schedule;
-  const peakAll = memoryAll.stop();
 
   return {
     template: template.name,
@@ -191,7 +193,8 @@ async function benchWith(
     concurrency,
     peakOne,
     peakLoaded,
-    peakAll,
+    peakCold,
+    peakFull,
     encodedFrames,
     frameCount,
     quality,
@@ -315,7 +318,8 @@ export function renderTable(rows: readonly RenderFigures[]): string {
     ],
     ['peak resident memory per worker, warm, 1 render at a time', (r) => peak(r.peakOne)],
     ['peak resident memory per worker, warm, full load', (r) => peak(r.peakLoaded)],
-    ['peak resident memory per worker, any render (cold, full pass)', (r) => peak(r.peakAll)],
+    ['peak resident memory per worker, cold', (r) => peak(r.peakCold)],
+    ['peak resident memory per worker, full single pass (--no-cache)', (r) => peak(r.peakFull)],
     ['floor: stream-copy join and mux alone, median', (r) => s(median(r.join))],
     ['frames encoded per Vidata, warm', (r) => `${r.encodedFrames} of ${r.frameCount}`],
   ];
