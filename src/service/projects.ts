@@ -125,7 +125,13 @@ export class ProjectService {
     this.byKeyHashSql ??= this.db.selectFrom('projects').selectAll().where('key_hash', '=', '').compile().sql;
     const result = await this.db.executeQuery<ProjectRow>(CompiledQuery.raw(this.byKeyHashSql, [hash]));
     const row = result.rows[0];
-    if (!row) throw new VidataError('UNAUTHORIZED', 'The API key is not valid.');
+    if (!row) {
+      throw new VidataError(
+        'UNAUTHORIZED',
+        'The API key is not valid: use the key printed when the project was created or when its key ' +
+          'was last rotated (`vidata projects rotate-key <projectId>`).',
+      );
+    }
     const project = toProject(row);
     if (this.knownKeys.size >= MAX_KNOWN_KEYS) this.knownKeys.clear();
     this.knownKeys.set(hash, { project, until: now + KNOWN_KEY_TTL_MS });

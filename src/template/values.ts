@@ -75,7 +75,9 @@ export async function validateValues(
     const field = `variables.${name}`;
     if (!declared.has(name)) {
       const near = [...declared.keys()].find((d) => d.toLowerCase() === name.toLowerCase());
-      const hint = near ? ` Did you mean "${near}"? Names are case-sensitive.` : '';
+      const hint = near
+        ? ` Did you mean "${near}"? Names are case-sensitive.`
+        : ` The template declares ${[...declared.keys()].join(', ')}.`;
       problems.push(new VidataError('VARIABLE_UNKNOWN', `Unknown variable "${name}".${hint}`, { field }));
       continue;
     }
