@@ -66,10 +66,9 @@ export async function encodeSegments(
     1,
     Math.min(segments.length, cores, MAX_PARALLEL_ENCODES, fitInMemory(segments, context)),
   );
-  // One thread per process when the processes already fill the cores. Measured on the welcome
-  // template's personalized spans with 2 cores and 2 processes at once: letting ffmpeg choose cost
-  // about 8 % more CPU time, and 141 MB peak resident per process against 111 MB with one encoder
-  // and one decoder thread.
+  // One thread per process when the processes already fill the cores. On the welcome template's
+  // personalized spans with 2 cores and 2 processes at once, letting ffmpeg choose cost about 8 %
+  // more CPU time. It also took 141 MB peak resident per process against 111 MB with one thread.
   const threads =
     context.threads > 0 ? context.threads : threadsInMemory(segments, context, Math.floor(cores / parallel));
   const chunks = new Array<Chunk>(segments.length);
@@ -91,14 +90,14 @@ export async function encodeSegments(
 
 /**
  * Resident memory the ffmpeg processes of one render may take together. With a render worker's
- * Node.js process (about 140 to 180 MB), this keeps a worker under 400 MB.
+ * Node.js process (about 120 to 180 MB in the bench), this keeps a worker near or under 400 MB.
  */
 const FFMPEG_MEMORY_BUDGET = 220 * 1024 ** 2;
 
 /**
- * Estimates the peak resident memory of one ffmpeg process encoding a segment from its frame size and search:
- * a fixed part (the binary, the filter graph, the decoders) and a part per pixel (decoded frames,
- * layer frames, the encoder's lookahead and references). An estimate fitted to bench runs with one
+ * Estimates the peak resident memory of one ffmpeg process encoding a segment. The estimate has a
+ * fixed part (the binary, the filter graph, the decoders) and a part per pixel (decoded frames,
+ * layer frames, the encoder's lookahead and references). It is fitted to bench runs with one
  * thread on 2 cores: about 100 MB at 1280x720 and 150 MB at 1920x1080 for personalized spans.
  * Cached spans took 118 to 130 MB at 1280x720, because their longer lookahead keeps more frames.
  */
@@ -189,8 +188,8 @@ async function encodeSegment(
 }
 
 /**
- * The filter chain and output arguments that write the cover frame as a JPEG beside the chunk, when
- * the segment contains it: the drawn frames are split, and one copy keeps only that frame. The frame
+ * Returns the filter chain and output arguments that write the cover frame as a JPEG beside the
+ * chunk, when the segment contains it. The drawn frames are split, and one copy keeps only that frame. The frame
  * is the one the encoder receives, so it matches the video's frame up to the encoding loss.
  */
 function coverOutput(

@@ -93,8 +93,8 @@ export async function drawAndEncode(context: VideoContext): Promise<VideoChunks>
         ...encodeContext,
         onFrames,
         ...(context.cover ? { cover: context.cover } : {}),
-        // Cached segments are encoded once, so they get the preset's full search; personalized ones
-        // are encoded for every Vidata and get the cheaper one with the same headers (codec.ts).
+        // Cached segments are encoded once, so they get the preset's full search. Personalized ones
+        // are encoded for every Vidata, so they get the cheaper one with the same headers (codec.ts).
         analysis: (segment) => (cache && !segment.static ? 'fast' : 'full'),
       });
     });

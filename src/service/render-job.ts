@@ -25,8 +25,8 @@ import type { UploadService } from './uploads/uploads.ts';
 import { outputKeys } from './vidatas.ts';
 
 /**
- * What the request's map provider contains, in a form that can be copied to another process: a
- * render function that runs the request in a worker process rebuilds the provider from it.
+ * The map fonts and places of a request's map provider, in a form that can be copied to another
+ * process. A render function that runs the request in a worker process rebuilds the provider from it.
  */
 export interface RenderHints {
   maps?: { fonts: MapFont[]; locations: KnownLocations };
@@ -131,8 +131,8 @@ async function renderVidata(options: RenderJobOptions, job: QueuedJob): Promise<
 /**
  * Lists the template's map fonts and geocodes the job's map addresses in this process, so a render
  * worker draws its maps without loading a geocoder of its own (the offline tables take about
- * 85 MB) and online geocoders keep one request pacing for every worker. An address that cannot be placed is recorded as undefined,
- * so the render fails with ADDRESS_NOT_FOUND as before. Any other error leaves the address out, and
+ * 85 MB). Online geocoders then keep one request pacing for every worker. An address that cannot
+ * be placed is recorded as undefined, so the render fails with ADDRESS_NOT_FOUND as before. Any other error leaves the address out, and
  * the render geocodes it again, because a map variable no layer shows must not fail the render.
  */
 export async function renderMapHints(

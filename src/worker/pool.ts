@@ -177,7 +177,7 @@ export class RenderWorkerPool {
       ],
       serialization: 'advanced',
       // glibc gives each thread that allocates (libuv, libvips, Skia) an arena of its own, up to
-      // 8 per core, and freed memory stays in them: two arenas cut the worker's peak by about
+      // 8 per core, and freed memory stays in them. Two arenas cut the worker's peak by about
       // 40 MB in a welcome render (measured on 2 cores). An operator's own setting wins.
       env: { MALLOC_ARENA_MAX: '2', ...process.env },
       // A process group of its own, so that the ffmpeg processes of a worker that was killed can

@@ -3,7 +3,7 @@
  * and error codes across the process boundary, a worker killed during a render, cancellation.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,21 +18,12 @@ import type { RenderHints } from '../../src/service/render-job.ts';
 import { loadTemplate, type Template } from '../../src/template/load.ts';
 import { validateValues, type ResolvedValues } from '../../src/template/values.ts';
 import { RenderWorkerPool } from '../../src/worker/pool.ts';
+import { childPids } from './processes.ts';
 
-const here = path.dirname(fileURLToPath(import.meta.url));
-const API_TEMPLATE = path.join(here, '..', 'fixtures', 'api-template');
-const WELCOME_TEMPLATE = path.join(here, '..', '..', 'templates', 'welcome');
+const testDir = path.dirname(fileURLToPath(import.meta.url));
+const API_TEMPLATE = path.join(testDir, '..', 'fixtures', 'api-template');
+const WELCOME_TEMPLATE = path.join(testDir, '..', '..', 'templates', 'welcome');
 const config = loadConfig({});
-
-/** Process ids of the children of a process, from /proc (the ffmpeg runs of a worker). */
-function childPids(pid: number): number[] {
-  const pids: number[] = [];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    if (children) pids.push(...children.split(' ').map(Number));
-  }
-  return pids;
-}
 
 /**
  * True unless the process is gone, a zombie (killed, waiting for its new parent to reap it) or

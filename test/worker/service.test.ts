@@ -4,13 +4,13 @@
  * cancels the render inside the worker.
  */
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { after, afterEach, before, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { loadConfig } from '../../src/config.ts';
 import type { RenderFunction } from '../../src/service/render-job.ts';
 import { RenderWorkerPool } from '../../src/worker/pool.ts';
+import { childPids } from './processes.ts';
 import {
   PHOTO,
   SAMPLE_VARIABLES,
@@ -22,15 +22,6 @@ import {
 } from '../api/helpers.ts';
 
 const config = loadConfig({});
-
-function childPids(pid: number): number[] {
-  const pids: number[] = [];
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'utf8').trim();
-    if (children) pids.push(...children.split(' ').map(Number));
-  }
-  return pids;
-}
 
 describe('service with render workers', () => {
   let pool: RenderWorkerPool;

@@ -102,22 +102,25 @@ export function assertSupportedText(options: {
 }): void {
   const chain = chainOf(options.fonts, options.family);
   const drawing = new Set<string>();
-  let character: string | undefined;
-  for (const each of options.text) {
-    const alias = drawingAlias(chain, each);
+  let unsupported: string | undefined;
+  for (const character of options.text) {
+    const alias = drawingAlias(chain, character);
     if (alias === false) {
-      character = each;
+      unsupported = character;
       break;
     }
     if (typeof alias === 'string') drawing.add(alias);
   }
-  if (character === undefined) {
+  if (unsupported === undefined) {
     registerFamilies(drawing);
     return;
   }
   throw new VidataError(
     'TEXT_UNSUPPORTED_CHARACTER',
-    `The character ${describeCharacter(character)} cannot be drawn: no font of the template covers it.`,
-    { field: options.field, details: { character, codePoint: character.codePointAt(0) } },
+    `The character ${describeCharacter(unsupported)} cannot be drawn: no font of the template covers it.`,
+    {
+      field: options.field,
+      details: { character: unsupported, codePoint: unsupported.codePointAt(0) },
+    },
   );
 }
